@@ -1,0 +1,1 @@
+"""The platform-neutral core: settings, database, domain models and the conversation logic."""

@@ -1,0 +1,64 @@
+"""What the advisor knows about the student asking, which makes answers phase-aware."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+
+from knowledge.schema import PHASES, TRACKS
+
+
+class ProfileError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class StudentContext:
+    phase: str | None = None
+    track: str | None = None
+    today: date | None = None
+
+    def with_changes(self, **changes) -> StudentContext:
+        return validated(replace(self, **changes))
+
+
+PHASE_ALIASES = {
+    "preclerkship": "preclerkship", "pre-clerkship": "preclerkship", "pre": "preclerkship",
+    "pce": "pce", "clerkship": "pce",
+    "post-pce": "post-pce", "postpce": "post-pce", "post": "post-pce",
+}
+
+
+def parse_phase(value: str | None) -> str | None:
+    if value is None or value.strip() == "":
+        return None
+    phase = PHASE_ALIASES.get(value.strip().lower())
+    if phase is None:
+        raise ProfileError(f"unknown phase {value!r}: use one of {', '.join(PHASES)}")
+    return phase
+
+
+def parse_track(value: str | None) -> str | None:
+    if value is None or value.strip() == "":
+        return None
+    track = value.strip().lower()
+    if track not in TRACKS:
+        raise ProfileError(f"unknown track {value!r}: use one of {', '.join(TRACKS)}")
+    return track
+
+
+def parse_date(value: str | None) -> date | None:
+    if value is None or value.strip() == "":
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError as error:
+        raise ProfileError(f"invalid date {value!r}: use YYYY-MM-DD") from error
+
+
+def validated(context: StudentContext) -> StudentContext:
+    if context.phase is not None and context.phase not in PHASES:
+        raise ProfileError(f"unknown phase {context.phase!r}")
+    if context.track is not None and context.track not in TRACKS:
+        raise ProfileError(f"unknown track {context.track!r}")
+    return context

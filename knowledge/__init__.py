@@ -1,0 +1,1 @@
+"""The curated programme content (content/), its loader and checks, the calendar and the retrieval engine."""

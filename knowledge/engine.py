@@ -1,0 +1,243 @@
+"""Hybrid retrieval over the curated entries.
+
+BM25 finds candidates cheaply through an inverted index; glossary and synonym expansion let
+"CiM" find "Careers in Medicine"; rapidfuzz repairs typos against the content's own vocabulary
+and compares the question with each entry's phrasings. The confidence is a logistic blend of
+how much of the question an entry covers and how close it is to a phrasing, fitted on the
+development question set (see benchmarks/calibrate.py), so a student is never shown a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import Entry
+from knowledge.text import STOPWORDS, content_words, stem, terms, words
+
+FIELD_WEIGHTS = (("title", 2.0), ("questions", 1.0), ("keywords", 1.5), ("answer", 0.4))
+K1 = 1.2
+B = 0.6
+EXPANSION_WEIGHT = 0.7
+TYPO_MIN_LENGTH = 4
+TYPO_CUTOFF = 80.0
+RERANK_DEPTH = 20
+OTHER_PHASE_FACTOR = 0.85
+OTHER_TRACK_FACTOR = 0.6
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Logistic weights turning (coverage, similarity) into the probability an answer is right."""
+
+    coverage: float = 7.0
+    similarity: float = 4.0
+    bias: float = -6.0
+    threshold: float = 0.5
+
+    def confidence(self, coverage: float, similarity: float) -> float:
+        z = self.coverage * coverage + self.similarity * similarity + self.bias
+        return 1.0 / (1.0 + math.exp(-z))
+
+
+@dataclass(frozen=True)
+class TermGroup:
+    """One word the student typed, with the search terms that may stand for it and their weights."""
+
+    word: str
+    weight: float
+    alternatives: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    confidence: float
+    coverage: float
+    similarity: float
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    candidates: tuple[Candidate, ...]  # best first
+    threshold: float
+    groups: tuple[TermGroup, ...] = field(default=())
+
+    @property
+    def best(self) -> Candidate | None:
+        return self.candidates[0] if self.candidates else None
+
+    @property
+    def confident(self) -> bool:
+        return self.best is not None and self.best.confidence >= self.threshold
+
+
+def _entry_texts(entry: Entry) -> dict[str, tuple[str, ...]]:
+    return {
+        "title": (entry.title,),
+        "questions": entry.questions,
+        "keywords": entry.keywords,
+        "answer": (entry.answer,),
+    }
+
+
+class SearchEngine:
+    """Built once per knowledge base; searching allocates only per-query state."""
+
+    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None):
+        self.kb = kb
+        self.calibration = calibration or Calibration()
+        self.entries = kb.entries
+        self._entry_terms: list[frozenset[str]] = []
+        self._phrasings: list[tuple[str, ...]] = []
+        self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
+        self._words_by_length: dict[int, list[str]] = defaultdict(list)
+        self._word_stem: dict[str, str] = {}
+        self._build_index()
+        self._expansions = self._build_expansions()
+
+    def _build_index(self) -> None:
+        frequencies: list[Counter[str]] = []
+        for entry in self.entries:
+            weighted: Counter[str] = Counter()
+            for field_name, weight in FIELD_WEIGHTS:
+                for text in _entry_texts(entry)[field_name]:
+                    for word in content_words(text):
+                        self._word_stem.setdefault(word, stem(word))
+                        weighted[stem(word)] += weight
+            frequencies.append(weighted)
+            self._entry_terms.append(frozenset(weighted))
+            self._phrasings.append(
+                tuple(" ".join(terms(text)) for text in (entry.title, *entry.questions))
+            )
+        count = len(frequencies) or 1
+        average_length = sum(sum(f.values()) for f in frequencies) / count or 1.0
+        document_frequency: Counter[str] = Counter()
+        for weighted in frequencies:
+            document_frequency.update(weighted.keys())
+        self._idf = {
+            term: math.log(1.0 + (count - df + 0.5) / (df + 0.5)) for term, df in document_frequency.items()
+        }
+        self._unknown_idf = max(self._idf.values(), default=1.0)
+        for index, weighted in enumerate(frequencies):
+            length_norm = 1.0 - B + B * sum(weighted.values()) / average_length
+            for term, tf in weighted.items():
+                impact = self._idf[term] * tf * (K1 + 1.0) / (tf + K1 * length_norm)
+                self._postings[term].append((index, impact))
+        for word in self._word_stem:
+            if word.isalpha() and len(word) >= TYPO_MIN_LENGTH - 1:
+                self._words_by_length[len(word)].append(word)
+
+    def _build_expansions(self) -> dict[tuple[str, ...], dict[str, float]]:
+        """Word sequences (abbreviations, their expansions, synonyms) -> extra weighted terms."""
+        expansions: dict[tuple[str, ...], dict[str, float]] = defaultdict(dict)
+
+        def link(phrase: str, meaning: str) -> None:
+            key = tuple(words(phrase))
+            if key:
+                for term in terms(meaning):
+                    expansions[key].setdefault(term, EXPANSION_WEIGHT)
+
+        for item in self.kb.glossary:
+            for name in (item.term, *item.aliases):
+                link(name, item.expansion)
+                link(item.expansion, name)
+        for synonym in self.kb.synonyms:
+            for meaning in synonym.means:
+                link(synonym.word, meaning)
+        return dict(expansions)
+
+    def _repair(self, word: str) -> str | None:
+        """The content word a typo most likely meant, if one is close enough."""
+        if len(word) < TYPO_MIN_LENGTH or not word.isalpha():
+            return None
+        pool = [
+            candidate
+            for length in range(len(word) - 2, len(word) + 3)
+            for candidate in self._words_by_length.get(length, ())
+        ]
+        match = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+        return match[0] if match else None
+
+    def term_groups(self, question: str) -> list[TermGroup]:
+        tokens = words(question)
+        groups: dict[str, TermGroup] = {}
+        for position, word in enumerate(tokens):
+            if word in STOPWORDS:
+                continue
+            term = stem(word)
+            alternatives: dict[str, float] = {}
+            if term in self._idf:
+                alternatives[term] = 1.0
+                weight = self._idf[term]
+            else:
+                repaired = self._repair(word)
+                if repaired:
+                    term = self._word_stem[repaired]
+                    alternatives[term] = 0.9
+                    weight = self._idf[term]
+                else:
+                    weight = self._unknown_idf
+            for span in (3, 2, 1):
+                phrase = tuple(tokens[position : position + span])
+                for extra, extra_weight in self._expansions.get(phrase, {}).items():
+                    if extra in self._idf:
+                        alternatives.setdefault(extra, extra_weight)
+            if term not in groups:
+                groups[term] = TermGroup(word=word, weight=weight, alternatives=alternatives)
+        return list(groups.values())
+
+    def _coverage(self, groups: list[TermGroup], index: int) -> float:
+        present = self._entry_terms[index]
+        total = sum(group.weight for group in groups)
+        if not total:
+            return 0.0
+        matched = sum(
+            group.weight * max((w for t, w in group.alternatives.items() if t in present), default=0.0)
+            for group in groups
+        )
+        return matched / total
+
+    def _similarity(self, groups: list[TermGroup], index: int) -> float:
+        query = " ".join(max(g.alternatives, key=g.alternatives.get) if g.alternatives else g.word for g in groups)
+        best = max((fuzz.token_sort_ratio(query, phrasing) for phrasing in self._phrasings[index]), default=0.0)
+        return best / 100.0
+
+    @staticmethod
+    def _profile_factor(entry: Entry, phase: str | None, track: str | None) -> float:
+        factor = 1.0
+        if not entry.applies_to_phase(phase):
+            factor *= OTHER_PHASE_FACTOR
+        if not entry.applies_to_track(track):
+            factor *= OTHER_TRACK_FACTOR
+        return factor
+
+    def search(self, question: str, phase: str | None = None, track: str | None = None, limit: int = 4) -> SearchResult:
+        groups = self.term_groups(question)
+        scores: defaultdict[int, float] = defaultdict(float)
+        for group in groups:
+            for term, weight in group.alternatives.items():
+                for index, impact in self._postings.get(term, ()):
+                    scores[index] += weight * impact
+        shortlist = sorted(
+            scores,
+            key=lambda i: scores[i] * self._profile_factor(self.entries[i], phase, track),
+            reverse=True,
+        )[:RERANK_DEPTH]
+        ranked = []
+        for index in shortlist:
+            coverage = self._coverage(groups, index)
+            similarity = self._similarity(groups, index)
+            confidence = self.calibration.confidence(coverage, similarity)
+            factor = self._profile_factor(self.entries[index], phase, track)
+            ranked.append((confidence * factor, Candidate(self.entries[index], confidence, coverage, similarity)))
+        ranked.sort(key=lambda pair: pair[0], reverse=True)
+        return SearchResult(
+            candidates=tuple(candidate for _, candidate in ranked[:limit]),
+            threshold=self.calibration.threshold,
+            groups=tuple(groups),
+        )

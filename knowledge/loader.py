@@ -1,0 +1,182 @@
+"""Reads the staff-edited YAML content into one immutable KnowledgeBase."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from knowledge.schema import Entry, EntriesFile, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
+
+DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
+GLOSSARY_FILE = "glossary.yaml"
+SMALLTALK_FILE = "smalltalk.yaml"
+SOURCES_FILE = "sources.yaml"
+
+
+class ContentError(Exception):
+    """The content folder does not load; each problem names its file."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    entries: tuple[Entry, ...]
+    glossary: tuple[GlossaryTerm, ...]
+    synonyms: tuple[Synonym, ...]
+    smalltalk: SmallTalk
+    documents: dict[str, str] = field(default_factory=dict)  # source file -> label students see
+    origin: dict[str, str] = field(default_factory=dict)  # entry id -> file it came from
+    by_id: dict[str, Entry] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "by_id", {entry.id: entry for entry in self.entries})
+
+    @property
+    def events(self) -> tuple[Entry, ...]:
+        return tuple(entry for entry in self.entries if entry.event is not None)
+
+
+def _read_yaml(path: Path, problems: list[str]) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as error:
+        problems.append(f"{path.name}: cannot read YAML: {error}")
+        return None
+
+
+def _describe(error: ValidationError, path: Path, data: object) -> list[str]:
+    lines = []
+    for item in error.errors():
+        where = list(item["loc"])
+        label = ".".join(str(part) for part in where)
+        if len(where) >= 2 and where[0] == "entries" and isinstance(where[1], int):
+            try:
+                label = f"entry {data['entries'][where[1]].get('id', where[1])!r} " + ".".join(
+                    str(part) for part in where[2:]
+                )
+            except (KeyError, IndexError, TypeError, AttributeError):
+                pass
+        lines.append(f"{path.name}: {label}: {item['msg']}")
+    return lines
+
+
+def glossary_entry_id(term: GlossaryTerm) -> str:
+    slug = "".join(ch if ch.isalnum() else "-" for ch in term.term.lower()).strip("-")
+    return "glossary-" + "-".join(part for part in slug.split("-") if part)
+
+
+def _glossary_entries(terms: tuple[GlossaryTerm, ...], last_verified) -> list[Entry]:
+    """Terms without a full entry become small entries of their own, so "what is X" is answerable."""
+    compiled = []
+    for term in terms:
+        if term.entry:
+            continue
+        names = (term.term, *term.aliases)
+        compiled.append(
+            Entry(
+                id=glossary_entry_id(term),
+                title=f"{term.term} ({term.expansion})",
+                questions=tuple(f"what is {name}" for name in names)
+                + (f"what does {term.term} stand for", f"{term.term} meaning"),
+                keywords=(term.expansion,),
+                answer=f"*{term.term}* stands for *{term.expansion}*. {term.definition.strip()}",
+                source=Source(document=GLOSSARY_FILE, section=term.term),
+                last_verified=last_verified,
+            )
+        )
+    return compiled
+
+
+def _with_glossary_phrasings(entry: Entry, terms: list[GlossaryTerm]) -> Entry:
+    """A term linked to a full entry teaches that entry the term's name and expansion."""
+    if not terms:
+        return entry
+    extra_questions = tuple(f"what is {term.term}" for term in terms) + tuple(
+        f"what does {term.term} stand for" for term in terms
+    )
+    extra_keywords = tuple(term.expansion for term in terms)
+    return entry.model_copy(
+        update={"questions": entry.questions + extra_questions, "keywords": entry.keywords + extra_keywords}
+    )
+
+
+def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
+    """Load and validate every content file; raise ContentError listing all problems at once."""
+    root = Path(content_dir or DEFAULT_CONTENT_DIR)
+    problems: list[str] = []
+    entries: list[Entry] = []
+    origin: dict[str, str] = {}
+    entry_files = sorted((root / "entries").glob("*.yaml")) + [root / "events.yaml"]
+    for path in entry_files:
+        if not path.exists():
+            problems.append(f"{path.name}: missing")
+            continue
+        data = _read_yaml(path, problems)
+        if data is None:
+            continue
+        try:
+            parsed = EntriesFile.model_validate(data)
+        except ValidationError as error:
+            problems.extend(_describe(error, path, data))
+            continue
+        for entry in parsed.entries:
+            if entry.id in origin:
+                problems.append(f"{path.name}: duplicate id {entry.id!r} (also in {origin[entry.id]})")
+                continue
+            origin[entry.id] = path.name
+            entries.append(entry)
+
+    glossary = GlossaryFile(terms=())
+    data = _read_yaml(root / GLOSSARY_FILE, problems)
+    if data is not None:
+        try:
+            glossary = GlossaryFile.model_validate(data)
+        except ValidationError as error:
+            problems.extend(_describe(error, root / GLOSSARY_FILE, data))
+
+    smalltalk = None
+    data = _read_yaml(root / SMALLTALK_FILE, problems)
+    if data is not None:
+        try:
+            smalltalk = SmallTalk.model_validate(data)
+        except ValidationError as error:
+            problems.extend(_describe(error, root / SMALLTALK_FILE, data))
+    documents: dict[str, str] = {}
+    data = _read_yaml(root / SOURCES_FILE, problems)
+    if data is not None:
+        try:
+            documents = dict(SourcesFile.model_validate(data).documents)
+        except ValidationError as error:
+            problems.extend(_describe(error, root / SOURCES_FILE, data))
+    if problems or smalltalk is None:
+        raise ContentError(problems or [f"{SMALLTALK_FILE}: missing"])
+
+    linked: dict[str, list[GlossaryTerm]] = {}
+    for term in glossary.terms:
+        if term.entry:
+            linked.setdefault(term.entry, []).append(term)
+    entries = [_with_glossary_phrasings(entry, linked.get(entry.id, [])) for entry in entries]
+    newest = max((entry.last_verified for entry in entries), default=date.today())
+    for entry in _glossary_entries(glossary.terms, newest):
+        if entry.id in origin:
+            problems.append(f"{GLOSSARY_FILE}: glossary id {entry.id!r} collides with an entry in {origin[entry.id]}")
+            continue
+        origin[entry.id] = GLOSSARY_FILE
+        entries.append(entry)
+    if problems:
+        raise ContentError(problems)
+    return KnowledgeBase(
+        entries=tuple(entries),
+        glossary=glossary.terms,
+        synonyms=glossary.synonyms,
+        smalltalk=smalltalk,
+        documents=documents,
+        origin=origin,
+    )

@@ -1,0 +1,122 @@
+"""Typed shape of the curated content, so a typo in a YAML file fails loudly at load time."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Phase = Literal["preclerkship", "pce", "post-pce"]
+Track = Literal["pathways", "hst"]
+
+PHASES: tuple[Phase, ...] = ("preclerkship", "pce", "post-pce")
+TRACKS: tuple[Track, ...] = ("pathways", "hst")
+PHASE_LABELS: dict[str, str] = {"preclerkship": "Preclerkship", "pce": "PCE", "post-pce": "Post-PCE"}
+TRACK_LABELS: dict[str, str] = {"pathways": "Pathways", "hst": "HST"}
+
+ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Strict):
+    document: str
+    section: str
+
+
+class EventInfo(_Strict):
+    """When and for whom an event runs: the structured calendar that answers and nudges share."""
+
+    months: tuple[int, ...] = Field(min_length=1)
+    timing: str
+    year_of_phase: Literal[1, 2] | None = None
+    audience: str
+    presenter: str | None = None
+    covers: str
+
+    @field_validator("months")
+    @classmethod
+    def _months_in_range(cls, months: tuple[int, ...]) -> tuple[int, ...]:
+        bad = [m for m in months if not 1 <= m <= 12]
+        if bad:
+            raise ValueError(f"months must be 1-12, got {bad}")
+        return months
+
+
+class Entry(_Strict):
+    id: str
+    title: str
+    questions: tuple[str, ...] = Field(min_length=1)
+    keywords: tuple[str, ...] = ()
+    answer: str
+    phases: tuple[Phase, ...] = ()
+    tracks: tuple[Track, ...] = ()
+    source: Source
+    last_verified: date
+    related: tuple[str, ...] = ()
+    event: EventInfo | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _kebab_case(cls, value: str) -> str:
+        if not ID_PATTERN.match(value):
+            raise ValueError(f"id {value!r} must be lowercase kebab-case")
+        return value
+
+    @field_validator("answer")
+    @classmethod
+    def _trimmed(cls, value: str) -> str:
+        return value.strip()
+
+    def applies_to_phase(self, phase: str | None) -> bool:
+        return phase is None or not self.phases or phase in self.phases
+
+    def applies_to_track(self, track: str | None) -> bool:
+        return track is None or not self.tracks or track in self.tracks
+
+
+class GlossaryTerm(_Strict):
+    term: str
+    expansion: str
+    aliases: tuple[str, ...] = ()
+    definition: str
+    entry: str | None = None
+
+
+class Synonym(_Strict):
+    """Everyday words students use for a word the content uses ("deadline" for "timeline")."""
+
+    word: str
+    means: tuple[str, ...] = Field(min_length=1)
+
+
+class EntriesFile(_Strict):
+    entries: tuple[Entry, ...]
+
+
+class GlossaryFile(_Strict):
+    terms: tuple[GlossaryTerm, ...]
+    synonyms: tuple[Synonym, ...] = ()
+
+
+class SmallTalk(_Strict):
+    """Product copy that is not programme content: greetings, help, declines, who to ask."""
+
+    greeting: str
+    thanks: str
+    help: str
+    empty: str
+    decline: str
+    ask_a_person: str
+    calendar_needs_phase: str
+    calendar_nothing: str
+
+
+class SourcesFile(_Strict):
+    """Labels students see for each source document named in an entry's `source.document`."""
+
+    documents: dict[str, str]

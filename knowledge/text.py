@@ -1,0 +1,78 @@
+"""Turning free text (Slack markup, typos, emoji, any script) into comparable search terms."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+MAX_QUESTION_CHARS = 1000
+
+_SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
+_SLACK_TOKEN = re.compile(r"<[@#!][^>]*>|<(?:https?|mailto):[^>]*>")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_WORD = re.compile(r"[a-z]+|\d+")
+
+# Function words, question words and the ways students misspell them: they carry no topic.
+STOPWORDS = frozenset(
+    """
+    a about above after again all also am an and any anything anyone are aren around as ask asking at be
+    because been before being between both but by can cannot could couldn d did didn do does doesn doing don
+    down during each else even ever every few for from further get gets getting give go going gonna got had
+    has have having he her here hers him his how hows i id if ill im in into is isn it its itll ive just kind
+    know let lets like ll m made make me mean might more most much must my myself need needs no nor not now
+    o of off ok okay on once only or other our out over own please pls plz really re s said same say
+    see she should so some someone something sort still such sure t tell than that thats the their them then
+    there theres these they thing things think this those through to too u um uh under until up ur us use
+    ve very via wanna want wants was wasn way we well were what whats when whens where wheres whether which
+    while who whos whom why will with won would wouldn y yeah yet you your youre yours yourself hey hi hello
+    wat wut wht whta wen whn hw hiw abt bc cuz cause tho gonna gotta im ya yall dont cant wont idk lol
+    anybody somebody thanks thank hmm btw fyi quick question questions q sorry stuff exactly actually
+    basically currently right now today guys bot
+    """.split()
+)
+
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def clean(text: str) -> str:
+    """Readable plain text: Slack markup unwrapped, invisible and control characters dropped."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _SLACK_LINK.sub(r"\1", text)
+    text = _SLACK_TOKEN.sub(" ", text)
+    text = _CONTROL.sub(" ", text)
+    text = " ".join(text.split())
+    return text[:MAX_QUESTION_CHARS]
+
+
+def fold(text: str) -> str:
+    """Lowercase ASCII-folded text ("Résumé" -> "resume"), apostrophes removed so "what's" -> "whats"."""
+    text = unicodedata.normalize("NFKD", text.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return text.replace("'", "").replace("\u2019", "")
+
+
+def words(text: str) -> list[str]:
+    """Lowercase word and number tokens; letters and digits split ("step2ck" -> step, 2, ck)."""
+    return _WORD.findall(fold(text))
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def content_words(text: str) -> list[str]:
+    return [word for word in words(text) if word not in STOPWORDS]
+
+
+def terms(text: str) -> list[str]:
+    """The stemmed content words of a text, in order."""
+    return [stem(word) for word in content_words(text)]
+
+
+def normalized(text: str) -> str:
+    """Space-joined words, for fuzzy string comparison."""
+    return " ".join(words(text))

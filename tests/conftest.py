@@ -1,0 +1,92 @@
+"""Shared fixtures: the real knowledge base, an advisor, and real databases (SQLite; PostgreSQL when available)."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from bot.conversation import Advisor
+from knowledge.engine import SearchEngine
+from knowledge.evaluation import Case, Outcome
+from knowledge.loader import load_knowledge
+
+DEV_QUESTIONS = Path(__file__).parent / "data" / "dev_questions.yaml"
+
+
+@pytest.fixture(scope="session")
+def kb():
+    return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def engine(kb):
+    return SearchEngine(kb)
+
+
+@pytest.fixture(scope="session")
+def advisor(kb, engine):
+    return Advisor(kb, engine=engine)
+
+
+def advisor_system(advisor: Advisor):
+    """Adapts the advisor to the evaluation harness."""
+    from bot.profile import StudentContext
+
+    def system(case: Case) -> Outcome:
+        reply = advisor.reply(case.question, StudentContext(phase=case.phase, track=case.track, today=case.today))
+        entry = (reply.entry or reply.kind.value) if reply.answered else None
+        return Outcome(entry=entry, text=reply.text, score=reply.score)
+
+    return system
+
+
+@pytest.fixture
+def isolated_env(tmp_path, monkeypatch):
+    """A clean environment for settings: no .env from the checkout, data in a temporary folder."""
+    for name in list(os.environ):
+        if name in {"DATABASE_URL", "DATA_DIR", "KNOWLEDGE_DIR", "LOG_LEVEL", "LOG_STUDENT_TEXT",
+                    "DECLINED_QUESTION_RETENTION_DAYS", "INSTITUTION_TIMEZONE"}:
+            monkeypatch.delenv(name)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))
+    return tmp_path
+
+
+def _postgres_admin_url() -> str | None:
+    return os.environ.get("TEST_POSTGRES_URL") or None
+
+
+@pytest.fixture
+def postgres_url():
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards.
+
+    Locally the test is skipped without TEST_POSTGRES_URL; in CI (CI=true) a missing server fails.
+    """
+    admin_url = _postgres_admin_url()
+    if admin_url is None:
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("CI must run the PostgreSQL tests: TEST_POSTGRES_URL is not set")
+        pytest.skip("no PostgreSQL server (set TEST_POSTGRES_URL)")
+    name = f"advisor_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    """Each database test runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'advisor.db'}"
+    return request.getfixturevalue("postgres_url")
