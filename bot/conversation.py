@@ -7,7 +7,17 @@ from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from bot.intents import SmallTalk, calendar_window, is_calendar_only, mentioned_phase, small_talk, strip_greeting
+from bot.intents import (
+    Limit,
+    SmallTalk,
+    calendar_window,
+    is_calendar_only,
+    lacks_asked_figure,
+    limit_of,
+    mentioned_phase,
+    small_talk,
+    strip_greeting,
+)
 from bot.logs import student_text
 from bot.profile import StudentContext
 from bot.replies import Link, Reply, ReplyKind
@@ -44,6 +54,8 @@ class Advisor:
         self.engine = engine or SearchEngine(kb)
         self.declined = declined
         self.timezone = ZoneInfo(timezone)
+        self._limit_copy = {Limit.ACTION: kb.smalltalk.cannot_act, Limit.OPINION: kb.smalltalk.no_opinions,
+                            Limit.FIGURE: kb.smalltalk.no_figures}
 
     def today(self, context: StudentContext) -> date:
         return context.today or datetime.now(self.timezone).date()
@@ -62,7 +74,12 @@ class Advisor:
         if window and is_calendar_only(text):
             return self._calendar(message, window.months, window.kind, phase, context.track)
         result = self.engine.search(text, phase=phase, track=context.track)
+        limit = limit_of(text)
+        if limit is not None:
+            return self._decline(message, text, result, context, reason=self._limit_copy[limit])
         if result.confident:
+            if lacks_asked_figure(text, result.best.entry.answer):
+                return self._decline(message, text, result, context, reason=self.kb.smalltalk.no_figures)
             return self._answer(message, result.best.entry, result.best.confidence)
         if window:
             return self._calendar(message, window.months, window.kind, phase, context.track)
@@ -95,13 +112,14 @@ class Advisor:
             related=self._links(entry.related[:MAX_RELATED]),
         )
 
-    def _decline(self, message: str, text: str, result: SearchResult, context: StudentContext) -> Reply:
+    def _decline(self, message: str, text: str, result: SearchResult, context: StudentContext,
+                 reason: str | None = None) -> Reply:
         suggestions = tuple(
             Link(id=c.entry.id, title=c.entry.title)
             for c in result.candidates
             if c.confidence >= SUGGESTION_FLOOR
         )[:MAX_SUGGESTIONS]
-        lines = [self.kb.smalltalk.decline.strip()]
+        lines = [(reason or self.kb.smalltalk.decline).strip()]
         if suggestions:
             lines.append("Did you mean:")
             lines.extend(f"• {link.title}" for link in suggestions)

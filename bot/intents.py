@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
 
 from knowledge.calendar import months_from
-from knowledge.text import STOPWORDS, words
+from knowledge.text import STOPWORDS, fold, words
 
 
 class SmallTalk(Enum):
@@ -67,15 +68,15 @@ _SEASONS = {"fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2), "s
 _TIME_LEADS = {"in", "during", "for", "this", "next", "of", "early", "late", "mid", "around", "by", "until",
                "till", "thru", "through", "over", "the"}
 _AMBIGUOUS_MONTHS = {"may", "mar", "jun", "jan", "sep", "dec"}
-_UPCOMING = ("coming up", "upcoming", "up next", "whats next", "what s next", "coming soon", "next few",
-             "ahead", "soon")
+_UPCOMING = ("coming up", "upcoming", "up next", "whats next", "coming soon", "next few", "soon")
 _CALENDAR_WORDS = {
     "event", "events", "happening", "happen", "coming", "up", "upcoming", "soon", "calendar", "schedule",
     "scheduled", "going", "on", "planned", "next", "month", "months", "anything", "ahead", "deadline",
     "deadlines", "doing", "to", "task", "tasks", "todo", "should", "plan", "program", "programme", "career",
-    "planning", "few", "weeks", "students", "student", "class", "year", "pce", "post", "preclerkship", "pre",
+    "planning", "few", "weeks", "students", "student", "class", "year", "pce", "postpce", "preclerkship",
     "clerkship", "me", "for", "this", "there", "any", "remind", "reminders", "due", "important", "dates",
-    "date", "key", "whats", "list", "show",
+    "date", "key", "whats", "list", "show", "1", "2", "3", "4", "first", "second", "third", "fourth", "years",
+    "yr", "yrs", "rising", "m", "ms", "th", "st", "nd", "rd", "seniors", "career", "related",
 }
 
 
@@ -120,10 +121,62 @@ def is_calendar_only(text: str) -> bool:
 def mentioned_phase(text: str) -> str | None:
     tokens = words(text)
     joined = " " + " ".join(tokens) + " "
-    if " post pce " in joined or " postpce " in joined:
+    if " postpce " in joined:
         return "post-pce"
     if " pce " in joined or " clerkship year " in joined:
         return "pce"
-    if " preclerkship " in joined or " pre clerkship " in joined or " preclinical " in joined:
+    if " preclerkship " in joined or " preclinical " in joined:
         return "preclerkship"
     return None
+
+
+class Limit(Enum):
+    """Questions the content can never answer, whatever words they share with it."""
+
+    ACTION = "action"  # "can you write my personal statement for me?"
+    OPINION = "opinion"  # "is MGH or BWH better for IM?"
+    FIGURE = "figure"  # a cost, score or rate the programme pages do not give
+
+
+_ACTION = re.compile(
+    r"^(?:please\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|pls\s+|please\s+)"
+    r"(?:write|draft|edit|proofread|review|submit|send|email|e-mail|fill|sign|register|book|schedule|make|do|"
+    r"fix|rank|apply|pay|file|upload|complete|check|read|grade|rewrite)\b"
+)
+_OPINION = re.compile(
+    r"\bor\b.*\b(?:better|worse)\b|\bwhich\s+(?:one\s+)?is\s+better\b|"
+    r"\b(?:better|best|worst|top|easiest|hardest)\s+(?:\w+\s+){0,2}?"
+    r"(?:programs?|hospitals?|schools?|residenc(?:y|ies)|specialt(?:y|ies)|places?|cities)\b"
+)
+_MONEY = re.compile(
+    r"\b(?:cost|costs|fee|fees|price|prices|pricing|salary|salaries|earn|earns|tuition|afford|expensive|cheap|"
+    r"dollars?|paid|pay)\b|\$|\bhow\s+much\s+(?:do|does|did)\s+\w+\s+(?:make|get)\b"
+)
+_NUMBER = re.compile(
+    r"\bhow\s+many\b|\bhow\s+much\b|\baverage\b|\bmedian\b|\bpercent(?:age)?\b|%|\bpass(?:ing)?\s+(?:rate|score)\b|"
+    r"\bmatch\s+rate\b|\b(?:minimum|cutoff|cut-off|good|passing|mean)\s+score\b|\bscore\s+(?:needed|required)\b"
+)
+_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
+                 "twice", "once", "dozen", "hundred", "first", "second", "third", "fourth", "fifth"}
+
+
+def limit_of(text: str) -> Limit | None:
+    """Requests to act, or for opinions, are out of reach whatever the retrieval finds."""
+    folded = " ".join(fold(text).split())
+    if _ACTION.search(folded):
+        return Limit.ACTION
+    if _OPINION.search(folded):
+        return Limit.OPINION
+    return None
+
+
+def lacks_asked_figure(question: str, answer: str) -> bool:
+    """True when the question asks for money or a number and the answer holds none it did not already say."""
+    folded = " ".join(fold(question).split())
+    if _MONEY.search(folded):
+        return "$" not in answer
+    if _NUMBER.search(folded):
+        asked = set(words(question))
+        given = {w for w in words(answer) if (w.isdigit() or w in _NUMBER_WORDS) and w not in asked}
+        return not given
+    return False

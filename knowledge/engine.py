@@ -2,19 +2,23 @@
 
 BM25 finds candidates cheaply through an inverted index; glossary and synonym expansion let
 "CiM" find "Careers in Medicine"; rapidfuzz repairs typos against the content's own vocabulary
-and compares the question with each entry's phrasings. The confidence is a logistic blend of
-how much of the question an entry covers and how close it is to a phrasing, fitted on the
-development question set (see benchmarks/calibrate.py), so a student is never shown a guess.
+and compares the question with each entry's phrasings. The confidence is a logistic model over
+a few features (how much of the question an entry covers, how close it is to a phrasing, ...)
+fitted on the development question set (benchmarks/calibrate.py), so that the threshold means
+"probably right" and a student is never shown a guess.
 """
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from rapidfuzz import fuzz, process
 
+from knowledge.calendar import month_name
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Entry
 from knowledge.text import STOPWORDS, content_words, stem, terms, words
@@ -28,20 +32,34 @@ TYPO_CUTOFF = 80.0
 RERANK_DEPTH = 20
 OTHER_PHASE_FACTOR = 0.85
 OTHER_TRACK_FACTOR = 0.6
+WEIGHT_CAP = 3.0  # a word rare in the content should not outweigh the rest of the question
+ANSWER_ONLY_CREDIT = 0.5
+NEUTRAL_WEIGHT = 0.3  # specialty and place names: context, not the subject of the question  # a word found only in an answer's prose is weaker evidence than in its phrasings
+
+
+FEATURES = ("coverage", "phrasing_recall", "phrasing_precision", "similarity", "relative_bm25", "unknown_share")
+CALIBRATION_FILE = Path(__file__).parent / "calibration.json"
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic weights turning (coverage, similarity) into the probability an answer is right."""
+    """Logistic weights turning a candidate's features into the probability that it answers the question.
 
-    coverage: float = 7.0
-    similarity: float = 4.0
-    bias: float = -6.0
-    threshold: float = 0.5
+    Fitted on the development question set by benchmarks/calibrate.py and stored in calibration.json.
+    """
 
-    def confidence(self, coverage: float, similarity: float) -> float:
-        z = self.coverage * coverage + self.similarity * similarity + self.bias
-        return 1.0 / (1.0 + math.exp(-z))
+    weights: dict[str, float]
+    bias: float
+    threshold: float
+
+    @classmethod
+    def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(weights=data["weights"], bias=data["bias"], threshold=data["threshold"])
+
+    def confidence(self, features: dict[str, float]) -> float:
+        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
 @dataclass(frozen=True)
@@ -57,8 +75,7 @@ class TermGroup:
 class Candidate:
     entry: Entry
     confidence: float
-    coverage: float
-    similarity: float
+    features: dict[str, float]
 
 
 @dataclass(frozen=True)
@@ -76,11 +93,19 @@ class SearchResult:
         return self.best is not None and self.best.confidence >= self.threshold
 
 
+def _keywords(entry: Entry) -> tuple[str, ...]:
+    """Curated keywords, plus an event's timing and months from the calendar ("is there one in July?")."""
+    if entry.event is None:
+        return entry.keywords
+    months = " ".join(month_name(m) for m in entry.event.months)
+    return (*entry.keywords, entry.event.timing, months)
+
+
 def _entry_texts(entry: Entry) -> dict[str, tuple[str, ...]]:
     return {
         "title": (entry.title,),
         "questions": entry.questions,
-        "keywords": entry.keywords,
+        "keywords": _keywords(entry),
         "answer": (entry.answer,),
     }
 
@@ -90,10 +115,12 @@ class SearchEngine:
 
     def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None):
         self.kb = kb
-        self.calibration = calibration or Calibration()
+        self.calibration = calibration or Calibration.load()
         self.entries = kb.entries
         self._entry_terms: list[frozenset[str]] = []
+        self._phrasing_terms: list[frozenset[str]] = []
         self._phrasings: list[tuple[str, ...]] = []
+        self._phrasing_sets: list[tuple[frozenset[str], ...]] = []
         self._postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
         self._words_by_length: dict[int, list[str]] = defaultdict(list)
         self._word_stem: dict[str, str] = {}
@@ -111,9 +138,12 @@ class SearchEngine:
                         weighted[stem(word)] += weight
             frequencies.append(weighted)
             self._entry_terms.append(frozenset(weighted))
-            self._phrasings.append(
-                tuple(" ".join(terms(text)) for text in (entry.title, *entry.questions))
+            self._phrasing_terms.append(
+                frozenset(t for text in (entry.title, *entry.questions, *_keywords(entry)) for t in terms(text))
             )
+            phrasing_terms = [terms(text) for text in (entry.title, *entry.questions)]
+            self._phrasings.append(tuple(" ".join(t) for t in phrasing_terms))
+            self._phrasing_sets.append(tuple(frozenset(t) for t in phrasing_terms if t))
         count = len(frequencies) or 1
         average_length = sum(sum(f.values()) for f in frequencies) / count or 1.0
         document_frequency: Counter[str] = Counter()
@@ -122,7 +152,6 @@ class SearchEngine:
         self._idf = {
             term: math.log(1.0 + (count - df + 0.5) / (df + 0.5)) for term, df in document_frequency.items()
         }
-        self._unknown_idf = max(self._idf.values(), default=1.0)
         for index, weighted in enumerate(frequencies):
             length_norm = 1.0 - B + B * sum(weighted.values()) / average_length
             for term, tf in weighted.items():
@@ -173,39 +202,83 @@ class SearchEngine:
             alternatives: dict[str, float] = {}
             if term in self._idf:
                 alternatives[term] = 1.0
-                weight = self._idf[term]
+                weight = self._weight(term)
             else:
                 repaired = self._repair(word)
                 if repaired:
                     term = self._word_stem[repaired]
                     alternatives[term] = 0.9
-                    weight = self._idf[term]
+                    weight = self._weight(term)
                 else:
-                    weight = self._unknown_idf
+                    weight = WEIGHT_CAP
             for span in (3, 2, 1):
                 phrase = tuple(tokens[position : position + span])
                 for extra, extra_weight in self._expansions.get(phrase, {}).items():
                     if extra in self._idf:
                         alternatives.setdefault(extra, extra_weight)
+            if word in self.kb.neutral_words:
+                weight = NEUTRAL_WEIGHT
             if term not in groups:
                 groups[term] = TermGroup(word=word, weight=weight, alternatives=alternatives)
         return list(groups.values())
 
     def _coverage(self, groups: list[TermGroup], index: int) -> float:
-        present = self._entry_terms[index]
+        """Share of the question's weight this entry accounts for (phrasing matches count in full)."""
+        strong, anywhere = self._phrasing_terms[index], self._entry_terms[index]
         total = sum(group.weight for group in groups)
         if not total:
             return 0.0
+
+        def credit(term: str, weight: float) -> float:
+            if term in strong:
+                return weight
+            return weight * ANSWER_ONLY_CREDIT if term in anywhere else 0.0
+
         matched = sum(
-            group.weight * max((w for t, w in group.alternatives.items() if t in present), default=0.0)
+            group.weight * max((credit(t, w) for t, w in group.alternatives.items()), default=0.0)
             for group in groups
         )
         return matched / total
 
     def _similarity(self, groups: list[TermGroup], index: int) -> float:
+        """How close the question, as a string, is to the entry's nearest phrasing (typos included)."""
         query = " ".join(max(g.alternatives, key=g.alternatives.get) if g.alternatives else g.word for g in groups)
-        best = max((fuzz.token_sort_ratio(query, phrasing) for phrasing in self._phrasings[index]), default=0.0)
-        return best / 100.0
+        return max((fuzz.token_sort_ratio(query, p) for p in self._phrasings[index]), default=0.0) / 100.0
+
+    def _phrasing_match(self, groups: list[TermGroup], index: int) -> tuple[float, float]:
+        """Against the best-matching phrasing: the share of the question it covers and of it the question covers."""
+        total = sum(group.weight for group in groups) or 1.0
+        best = (0.0, 0.0)
+        for phrasing in self._phrasing_sets[index]:
+            matched_terms: set[str] = set()
+            recall = 0.0
+            for group in groups:
+                hits = [(w, t) for t, w in group.alternatives.items() if t in phrasing]
+                if hits:
+                    weight, term = max(hits)
+                    recall += group.weight * weight
+                    matched_terms.add(term)
+            phrasing_weight = sum(self._weight(t) for t in phrasing) or 1.0
+            precision = sum(self._weight(t) for t in matched_terms) / phrasing_weight
+            recall /= total
+            if recall + precision > sum(best):
+                best = (recall, precision)
+        return best
+
+    def _weight(self, term: str) -> float:
+        return min(self._idf.get(term, WEIGHT_CAP), WEIGHT_CAP)
+
+    def features(self, groups: list[TermGroup], index: int, score: float, top_score: float) -> dict[str, float]:
+        total = sum(group.weight for group in groups) or 1.0
+        recall, precision = self._phrasing_match(groups, index)
+        return {
+            "coverage": self._coverage(groups, index),
+            "phrasing_recall": recall,
+            "phrasing_precision": precision,
+            "similarity": self._similarity(groups, index),
+            "relative_bm25": score / top_score if top_score else 0.0,
+            "unknown_share": sum(g.weight for g in groups if not g.alternatives) / total,
+        }
 
     @staticmethod
     def _profile_factor(entry: Entry, phase: str | None, track: str | None) -> float:
@@ -220,21 +293,25 @@ class SearchEngine:
         groups = self.term_groups(question)
         scores: defaultdict[int, float] = defaultdict(float)
         for group in groups:
+            best_for_group: dict[int, float] = {}
             for term, weight in group.alternatives.items():
                 for index, impact in self._postings.get(term, ()):
-                    scores[index] += weight * impact
+                    if weight * impact > best_for_group.get(index, 0.0):
+                        best_for_group[index] = weight * impact
+            for index, value in best_for_group.items():
+                scores[index] += value
         shortlist = sorted(
             scores,
             key=lambda i: scores[i] * self._profile_factor(self.entries[i], phase, track),
             reverse=True,
         )[:RERANK_DEPTH]
+        top_score = max(scores.values(), default=0.0)
         ranked = []
         for index in shortlist:
-            coverage = self._coverage(groups, index)
-            similarity = self._similarity(groups, index)
-            confidence = self.calibration.confidence(coverage, similarity)
+            features = self.features(groups, index, scores[index], top_score)
+            confidence = self.calibration.confidence(features)
             factor = self._profile_factor(self.entries[index], phase, track)
-            ranked.append((confidence * factor, Candidate(self.entries[index], confidence, coverage, similarity)))
+            ranked.append((confidence * factor, Candidate(self.entries[index], confidence, features)))
         ranked.sort(key=lambda pair: pair[0], reverse=True)
         return SearchResult(
             candidates=tuple(candidate for _, candidate in ranked[:limit]),

@@ -30,6 +30,7 @@ class KnowledgeBase:
     entries: tuple[Entry, ...]
     glossary: tuple[GlossaryTerm, ...]
     synonyms: tuple[Synonym, ...]
+    neutral_words: frozenset[str]
     smalltalk: SmallTalk
     documents: dict[str, str] = field(default_factory=dict)  # source file -> label students see
     origin: dict[str, str] = field(default_factory=dict)  # entry id -> file it came from
@@ -176,6 +177,7 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
         entries=tuple(entries),
         glossary=glossary.terms,
         synonyms=glossary.synonyms,
+        neutral_words=frozenset(word.casefold() for word in glossary.neutral_words),
         smalltalk=smalltalk,
         documents=documents,
         origin=origin,

@@ -101,6 +101,7 @@ class EntriesFile(_Strict):
 class GlossaryFile(_Strict):
     terms: tuple[GlossaryTerm, ...]
     synonyms: tuple[Synonym, ...] = ()
+    neutral_words: tuple[str, ...] = ()
 
 
 class SmallTalk(_Strict):
@@ -114,6 +115,9 @@ class SmallTalk(_Strict):
     ask_a_person: str
     calendar_needs_phase: str
     calendar_nothing: str
+    cannot_act: str
+    no_opinions: str
+    no_figures: str
 
 
 class SourcesFile(_Strict):

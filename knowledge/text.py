@@ -30,7 +30,12 @@ STOPWORDS = frozenset(
     while who whos whom why will with won would wouldn y yeah yet you your youre yours yourself hey hi hello
     wat wut wht whta wen whn hw hiw abt bc cuz cause tho gonna gotta im ya yall dont cant wont idk lol
     anybody somebody thanks thank hmm btw fyi quick question questions q sorry stuff exactly actually
-    basically currently right now today guys bot
+    basically currently right now today guys bot many called named overview brief briefly explain
+    explained info information details detail describe wondering wonder curious confused understand clarify
+    supposed meant figure out work works working exist exists available offered offer offers happens anyways
+    anyway literally honestly seriously totally definitely probably maybe possible possibly general generally
+    specific specifically regarding re look looking find finding learn learning hear heard told says said
+    lmk asap kinda sorta rn tmrw tho thru w wrt etc mine ours theirs
     """.split()
 )
 
@@ -54,9 +59,22 @@ def fold(text: str) -> str:
     return text.replace("'", "").replace("\u2019", "")
 
 
+_COMPOUNDS = ((re.compile(r"\bpost[\s-]*pce\b"), "postpce"), (re.compile(r"\bpre[\s-]*clerkships?\b"), "preclerkship"))
+_ROMAN = re.compile(r"\b(part|step|year|phase|residency|series)\s+(iii|ii|i)\b")
+_ROMAN_VALUE = {"i": "1", "ii": "2", "iii": "3"}
+
+
 def words(text: str) -> list[str]:
-    """Lowercase word and number tokens; letters and digits split ("step2ck" -> step, 2, ck)."""
-    return _WORD.findall(fold(text))
+    """Lowercase word and number tokens; letters and digits split ("step2ck" -> step, 2, ck).
+
+    Roman numerals after a sequence word become digits ("Step II CK" -> step 2 ck), and the
+    programme's compound phase names become one word ("post-PCE" -> postpce), so that "PCE"
+    alone does not match them.
+    """
+    folded = _ROMAN.sub(lambda m: f"{m.group(1)} {_ROMAN_VALUE[m.group(2)]}", fold(text))
+    for pattern, replacement in _COMPOUNDS:
+        folded = pattern.sub(replacement, folded)
+    return _WORD.findall(folded)
 
 
 @lru_cache(maxsize=65536)
