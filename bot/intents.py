@@ -156,8 +156,8 @@ _NUMBER = re.compile(
     r"\bhow\s+many\b|\bhow\s+much\b|\baverage\b|\bmedian\b|\bpercent(?:age)?\b|%|\bpass(?:ing)?\s+(?:rate|score)\b|"
     r"\bmatch\s+rate\b|\b(?:minimum|cutoff|cut-off|good|passing|mean)\s+score\b|\bscore\s+(?:needed|required)\b"
 )
-_NUMBER_WORDS = {"one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
-                 "twice", "once", "dozen", "hundred", "first", "second", "third", "fourth", "fifth"}
+_NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
+                 "twice", "once", "dozen", "hundred"}
 
 
 def limit_of(text: str) -> Limit | None:

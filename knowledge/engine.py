@@ -29,6 +29,7 @@ B = 0.6
 EXPANSION_WEIGHT = 0.7
 TYPO_MIN_LENGTH = 4
 TYPO_CUTOFF = 80.0
+TYPO_CUTOFF_OTHER_INITIAL = 92.0  # typos seldom change a word's first letter
 RERANK_DEPTH = 20
 OTHER_PHASE_FACTOR = 0.85
 OTHER_TRACK_FACTOR = 0.6
@@ -37,17 +38,21 @@ ANSWER_ONLY_CREDIT = 0.5
 NEUTRAL_WEIGHT = 0.3  # specialty and place names: context, not the subject of the question  # a word found only in an answer's prose is weaker evidence than in its phrasings
 
 
-FEATURES = ("coverage", "phrasing_recall", "phrasing_precision", "similarity", "relative_bm25", "unknown_share")
+FEATURES = ("coverage", "phrasing_f1", "similarity", "relative_bm25")
+CONFIDENCE_FEATURES = ("coverage", "phrasing_f1", "similarity", "margin", "unknown_share")
 CALIBRATION_FILE = Path(__file__).parent / "calibration.json"
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic weights turning a candidate's features into the probability that it answers the question.
+    """How candidates are ranked, and how sure the engine is of each.
 
-    Fitted on the development question set by benchmarks/calibrate.py and stored in calibration.json.
+    Ranking uses a weighted mix of features; confidence is a logistic model over the candidate's
+    features and its margin over the runner-up, fitted so that it estimates the probability that
+    the answer is right. Both are fitted on the development question set by benchmarks/calibrate.py.
     """
 
+    mix: dict[str, float]
     weights: dict[str, float]
     bias: float
     threshold: float
@@ -55,10 +60,13 @@ class Calibration:
     @classmethod
     def load(cls, path: Path = CALIBRATION_FILE) -> Calibration:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(weights=data["weights"], bias=data["bias"], threshold=data["threshold"])
+        return cls(mix=data["mix"], weights=data["weights"], bias=data["bias"], threshold=data["threshold"])
+
+    def relevance(self, features: dict[str, float]) -> float:
+        return sum(self.mix.get(name, 0.0) * features[name] for name in FEATURES)
 
     def confidence(self, features: dict[str, float]) -> float:
-        z = self.bias + sum(self.weights.get(name, 0.0) * value for name, value in features.items())
+        z = self.bias + sum(self.weights.get(name, 0.0) * features[name] for name in CONFIDENCE_FEATURES)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
 
@@ -74,6 +82,7 @@ class TermGroup:
 @dataclass(frozen=True)
 class Candidate:
     entry: Entry
+    relevance: float
     confidence: float
     features: dict[str, float]
 
@@ -189,8 +198,10 @@ class SearchEngine:
             for length in range(len(word) - 2, len(word) + 3)
             for candidate in self._words_by_length.get(length, ())
         ]
-        match = process.extractOne(word, pool, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
-        return match[0] if match else None
+        for candidate, score, _ in process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=5):
+            if candidate[0] == word[0] or score >= TYPO_CUTOFF_OTHER_INITIAL:
+                return candidate
+        return None
 
     def term_groups(self, question: str) -> list[TermGroup]:
         tokens = words(question)
@@ -268,20 +279,17 @@ class SearchEngine:
     def _weight(self, term: str) -> float:
         return min(self._idf.get(term, WEIGHT_CAP), WEIGHT_CAP)
 
-    def features(self, groups: list[TermGroup], index: int, score: float, top_score: float) -> dict[str, float]:
-        total = sum(group.weight for group in groups) or 1.0
+    def features(self, groups: list[TermGroup], index: int, bm25: float, top_bm25: float) -> dict[str, float]:
         recall, precision = self._phrasing_match(groups, index)
         return {
+            "relative_bm25": bm25 / top_bm25 if top_bm25 else 0.0,
             "coverage": self._coverage(groups, index),
-            "phrasing_recall": recall,
-            "phrasing_precision": precision,
+            "phrasing_f1": 2 * recall * precision / (recall + precision) if recall + precision else 0.0,
             "similarity": self._similarity(groups, index),
-            "relative_bm25": score / top_score if top_score else 0.0,
-            "unknown_share": sum(g.weight for g in groups if not g.alternatives) / total,
         }
 
     @staticmethod
-    def _profile_factor(entry: Entry, phase: str | None, track: str | None) -> float:
+    def profile_factor(entry: Entry, phase: str | None, track: str | None) -> float:
         factor = 1.0
         if not entry.applies_to_phase(phase):
             factor *= OTHER_PHASE_FACTOR
@@ -302,19 +310,26 @@ class SearchEngine:
                 scores[index] += value
         shortlist = sorted(
             scores,
-            key=lambda i: scores[i] * self._profile_factor(self.entries[i], phase, track),
+            key=lambda i: scores[i] * self.profile_factor(self.entries[i], phase, track),
             reverse=True,
         )[:RERANK_DEPTH]
-        top_score = max(scores.values(), default=0.0)
-        ranked = []
+        top_bm25 = max(scores.values(), default=0.0)
+        total = sum(group.weight for group in groups) or 1.0
+        unknown_share = sum(g.weight for g in groups if not g.alternatives) / total
+        scored = []
         for index in shortlist:
-            features = self.features(groups, index, scores[index], top_score)
-            confidence = self.calibration.confidence(features)
-            factor = self._profile_factor(self.entries[index], phase, track)
-            ranked.append((confidence * factor, Candidate(self.entries[index], confidence, features)))
-        ranked.sort(key=lambda pair: pair[0], reverse=True)
+            features = self.features(groups, index, scores[index], top_bm25)
+            features["unknown_share"] = unknown_share
+            ranking = self.calibration.relevance(features) * self.profile_factor(self.entries[index], phase, track)
+            scored.append((ranking, index, features))
+        scored.sort(key=lambda item: item[0], reverse=True)
+        ranked = []
+        for position, (ranking, index, features) in enumerate(scored[:limit]):
+            rival = scored[1][0] if position == 0 and len(scored) > 1 else (scored[0][0] if position else 0.0)
+            features["margin"] = ranking - rival
+            ranked.append(Candidate(self.entries[index], ranking, self.calibration.confidence(features), features))
         return SearchResult(
-            candidates=tuple(candidate for _, candidate in ranked[:limit]),
+            candidates=tuple(ranked),
             threshold=self.calibration.threshold,
             groups=tuple(groups),
         )
