@@ -78,9 +78,13 @@ class Advisor:
         if limit is not None:
             return self._decline(message, text, result, context, reason=self._limit_copy[limit])
         if result.confident:
-            if lacks_asked_figure(text, result.best.entry.answer):
-                return self._decline(message, text, result, context, reason=self.kb.smalltalk.no_figures)
-            return self._answer(message, result.best.entry, result.best.confidence)
+            # A question asking for a figure is answered by the best confident entry that gives one.
+            for candidate in result.candidates:
+                if candidate.confidence < result.threshold:
+                    break
+                if not lacks_asked_figure(text, candidate.entry.answer):
+                    return self._answer(message, candidate.entry, candidate.confidence)
+            return self._decline(message, text, result, context, reason=self.kb.smalltalk.no_figures)
         if window:
             return self._calendar(message, window.months, window.kind, phase, context.track)
         return self._decline(message, text, result, context)

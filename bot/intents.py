@@ -23,7 +23,7 @@ _THANKS = {"thanks", "thank", "thx", "ty", "tysm", "appreciate", "appreciated", 
            "awesome", "cool", "got", "it", "helpful", "that", "was", "very", "so", "much", "you", "a", "lot",
            "ok", "okay", "nice", "super"}
 _HELP = {"help", "commands", "command", "menu", "start", "usage", "can", "you", "do", "what", "how", "does",
-         "this", "work", "who", "are", "what", "is", "know", "about", "ask", "i", "things", "options"}
+         "this", "work", "who", "are", "is", "know", "about", "ask", "i", "things", "options"}
 _HELP_TRIGGERS = {"help", "commands", "menu", "usage"}
 _HELP_PHRASES = ("what can you do", "how does this work", "who are you", "what do you know", "how do you work",
                  "what can i ask")
@@ -76,7 +76,7 @@ _CALENDAR_WORDS = {
     "planning", "few", "weeks", "students", "student", "class", "year", "pce", "postpce", "preclerkship",
     "clerkship", "me", "for", "this", "there", "any", "remind", "reminders", "due", "important", "dates",
     "date", "key", "whats", "list", "show", "1", "2", "3", "4", "first", "second", "third", "fourth", "years",
-    "yr", "yrs", "rising", "m", "ms", "th", "st", "nd", "rd", "seniors", "career", "related",
+    "yr", "yrs", "rising", "m", "ms", "th", "st", "nd", "rd", "seniors", "related",
 }
 
 

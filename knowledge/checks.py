@@ -43,7 +43,9 @@ def _links(kb: KnowledgeBase) -> list[Problem]:
                                              "listed in sources.yaml"))
     for term in kb.glossary:
         if term.entry and term.entry not in kb.by_id:
-            problems.append(Problem("error", f"glossary.yaml: term {term.term!r} links to missing entry {term.entry!r}"))
+            problems.append(
+                Problem("error", f"glossary.yaml: term {term.term!r} links to missing entry {term.entry!r}")
+            )
     names: dict[str, str] = {}
     for term in kb.glossary:
         for name in (term.term, *term.aliases):

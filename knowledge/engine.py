@@ -34,8 +34,8 @@ RERANK_DEPTH = 20
 OTHER_PHASE_FACTOR = 0.85
 OTHER_TRACK_FACTOR = 0.6
 WEIGHT_CAP = 3.0  # a word rare in the content should not outweigh the rest of the question
-ANSWER_ONLY_CREDIT = 0.5
-NEUTRAL_WEIGHT = 0.3  # specialty and place names: context, not the subject of the question  # a word found only in an answer's prose is weaker evidence than in its phrasings
+ANSWER_ONLY_CREDIT = 0.5  # a word found only in an answer's prose is weaker evidence than in its phrasings
+NEUTRAL_WEIGHT = 0.3  # specialty and place names: context, not the subject of the question
 
 
 FEATURES = ("coverage", "phrasing_f1", "similarity", "relative_bm25")

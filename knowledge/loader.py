@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge.schema import Entry, EntriesFile, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
+from knowledge.schema import EntriesFile, Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 GLOSSARY_FILE = "glossary.yaml"
@@ -73,35 +73,37 @@ def glossary_entry_id(term: GlossaryTerm) -> str:
     return "glossary-" + "-".join(part for part in slug.split("-") if part)
 
 
-def _glossary_entries(terms: tuple[GlossaryTerm, ...], last_verified) -> list[Entry]:
-    """Terms without a full entry become small entries of their own, so "what is X" is answerable."""
+def _glossary_entries(terms: tuple[GlossaryTerm, ...], last_verified: date) -> list[Entry]:
+    """Every term answers "what does X stand for"; a term without a full entry also answers "what is X"."""
     compiled = []
     for term in terms:
-        if term.entry:
-            continue
         names = (term.term, *term.aliases)
+        questions = tuple(f"what does {name} stand for" for name in names) + (
+            f"{term.term} meaning",
+            f"{term.term} abbreviation",
+        )
+        if not term.entry:
+            questions = tuple(f"what is {name}" for name in names) + questions
         compiled.append(
             Entry(
                 id=glossary_entry_id(term),
                 title=f"{term.term} ({term.expansion})",
-                questions=tuple(f"what is {name}" for name in names)
-                + (f"what does {term.term} stand for", f"{term.term} meaning"),
+                questions=questions,
                 keywords=(term.expansion,),
                 answer=f"*{term.term}* stands for *{term.expansion}*. {term.definition.strip()}",
                 source=Source(document=GLOSSARY_FILE, section=term.term),
                 last_verified=last_verified,
+                related=(term.entry,) if term.entry else (),
             )
         )
     return compiled
 
 
 def _with_glossary_phrasings(entry: Entry, terms: list[GlossaryTerm]) -> Entry:
-    """A term linked to a full entry teaches that entry the term's name and expansion."""
+    """A term linked to a full entry teaches that entry "what is X" and the term's expansion."""
     if not terms:
         return entry
-    extra_questions = tuple(f"what is {term.term}" for term in terms) + tuple(
-        f"what does {term.term} stand for" for term in terms
-    )
+    extra_questions = tuple(f"what is {term.term}" for term in terms)
     extra_keywords = tuple(term.expansion for term in terms)
     return entry.model_copy(
         update={"questions": entry.questions + extra_questions, "keywords": entry.keywords + extra_keywords}

@@ -8,9 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-import yaml
-
 import pytest
+import yaml
 
 ADVISOR = [str(Path(sys.executable).parent / "advisor")]
 JSON_KEYS = {"question", "answered", "text", "entry", "score", "suggestions"}
