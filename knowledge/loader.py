@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
-from knowledge.schema import EntriesFile, Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
+from knowledge.schema import Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 GLOSSARY_FILE = "glossary.yaml"
@@ -52,20 +52,28 @@ def _read_yaml(path: Path, problems: list[str]) -> object:
         return None
 
 
-def _describe(error: ValidationError, path: Path, data: object) -> list[str]:
+def _describe(error: ValidationError, label: str) -> list[str]:
     lines = []
     for item in error.errors():
-        where = list(item["loc"])
-        label = ".".join(str(part) for part in where)
-        if len(where) >= 2 and where[0] == "entries" and isinstance(where[1], int):
-            try:
-                label = f"entry {data['entries'][where[1]].get('id', where[1])!r} " + ".".join(
-                    str(part) for part in where[2:]
-                )
-            except (KeyError, IndexError, TypeError, AttributeError):
-                pass
-        lines.append(f"{path.name}: {label}: {item['msg']}")
+        where = ".".join(str(part) for part in item["loc"])
+        lines.append(f"{label}: {where}: {item['msg']}" if where else f"{label}: {item['msg']}")
     return lines
+
+
+def _entries_in(path: Path, data: object, problems: list[str]) -> list[Entry]:
+    """Each entry validated on its own, so one mistake does not hide the others."""
+    items = data.get("entries") if isinstance(data, dict) else None
+    if not isinstance(items, list):
+        problems.append(f"{path.name}: expected a top-level `entries:` list")
+        return []
+    entries = []
+    for position, item in enumerate(items):
+        name = item.get("id", f"#{position + 1}") if isinstance(item, dict) else f"#{position + 1}"
+        try:
+            entries.append(Entry.model_validate(item))
+        except ValidationError as error:
+            problems.extend(_describe(error, f"{path.name}: entry {name!r}"))
+    return entries
 
 
 def glossary_entry_id(term: GlossaryTerm) -> str:
@@ -124,12 +132,7 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
         data = _read_yaml(path, problems)
         if data is None:
             continue
-        try:
-            parsed = EntriesFile.model_validate(data)
-        except ValidationError as error:
-            problems.extend(_describe(error, path, data))
-            continue
-        for entry in parsed.entries:
+        for entry in _entries_in(path, data, problems):
             if entry.id in origin:
                 problems.append(f"{path.name}: duplicate id {entry.id!r} (also in {origin[entry.id]})")
                 continue
@@ -142,7 +145,7 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
         try:
             glossary = GlossaryFile.model_validate(data)
         except ValidationError as error:
-            problems.extend(_describe(error, root / GLOSSARY_FILE, data))
+            problems.extend(_describe(error, GLOSSARY_FILE))
 
     smalltalk = None
     data = _read_yaml(root / SMALLTALK_FILE, problems)
@@ -150,14 +153,14 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
         try:
             smalltalk = SmallTalk.model_validate(data)
         except ValidationError as error:
-            problems.extend(_describe(error, root / SMALLTALK_FILE, data))
+            problems.extend(_describe(error, SMALLTALK_FILE))
     documents: dict[str, str] = {}
     data = _read_yaml(root / SOURCES_FILE, problems)
     if data is not None:
         try:
             documents = dict(SourcesFile.model_validate(data).documents)
         except ValidationError as error:
-            problems.extend(_describe(error, root / SOURCES_FILE, data))
+            problems.extend(_describe(error, SOURCES_FILE))
     if problems or smalltalk is None:
         raise ContentError(problems or [f"{SMALLTALK_FILE}: missing"])
 

@@ -94,10 +94,6 @@ class Synonym(_Strict):
     means: tuple[str, ...] = Field(min_length=1)
 
 
-class EntriesFile(_Strict):
-    entries: tuple[Entry, ...]
-
-
 class GlossaryFile(_Strict):
     terms: tuple[GlossaryTerm, ...]
     synonyms: tuple[Synonym, ...] = ()
