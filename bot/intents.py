@@ -156,6 +156,7 @@ _NUMBER = re.compile(
     r"\bhow\s+many\b|\bhow\s+much\b|\baverage\b|\bmedian\b|\bpercent(?:age)?\b|%|\bpass(?:ing)?\s+(?:rate|score)\b|"
     r"\bmatch\s+rate\b|\b(?:minimum|cutoff|cut-off|good|passing|mean)\s+score\b|\bscore\s+(?:needed|required)\b"
 )
+_LABEL_WORDS = {"part", "step", "phase", "series", "year"}  # "Part 1", "Step 2": names, not figures
 _NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
                  "twice", "once", "dozen", "hundred"}
 
@@ -177,6 +178,11 @@ def lacks_asked_figure(question: str, answer: str) -> bool:
         return "$" not in answer
     if _NUMBER.search(folded):
         asked = set(words(question))
-        given = {w for w in words(answer) if (w.isdigit() or w in _NUMBER_WORDS) and w not in asked}
+        tokens = words(answer)
+        given = {
+            word for position, word in enumerate(tokens)
+            if (word.isdigit() or word in _NUMBER_WORDS) and word not in asked
+            and (position == 0 or tokens[position - 1] not in _LABEL_WORDS)
+        }
         return not given
     return False

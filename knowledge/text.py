@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
     ve very via wanna want wants was wasn way we well were what whats when whens where wheres whether which
     while who whos whom why will with won would wouldn y yeah yet you your youre yours yourself hey hi hello
     wat wut wht whta wen whn hw hiw abt bc cuz cause tho gonna gotta im ya yall dont cant wont idk lol
-    anybody somebody thanks thank hmm btw fyi quick question questions q sorry stuff exactly actually
+    anybody somebody thanks thank hmm btw fyi quick sorry stuff exactly actually
     basically currently right now today guys bot many called named overview brief briefly explain
     explained info information details detail describe wondering wonder curious confused understand clarify
     supposed meant figure out work works working exist exists available offered offer offers happens anyways
