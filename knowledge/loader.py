@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TypeVar
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from knowledge.schema import Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
 
@@ -15,6 +16,8 @@ DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 GLOSSARY_FILE = "glossary.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
 SOURCES_FILE = "sources.yaml"
+
+Model = TypeVar("Model", bound=BaseModel)
 
 
 class ContentError(Exception):
@@ -45,6 +48,9 @@ class KnowledgeBase:
 
 
 def _read_yaml(path: Path, problems: list[str]) -> object:
+    if not path.exists():
+        problems.append(f"{path.name}: missing")
+        return None
     try:
         return yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -74,6 +80,17 @@ def _entries_in(path: Path, data: object, problems: list[str]) -> list[Entry]:
         except ValidationError as error:
             problems.extend(_describe(error, f"{path.name}: entry {name!r}"))
     return entries
+
+
+def _parse(path: Path, model: type[Model], problems: list[str]) -> Model | None:
+    data = _read_yaml(path, problems)
+    if data is None:
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems.extend(_describe(error, path.name))
+        return None
 
 
 def glossary_entry_id(term: GlossaryTerm) -> str:
@@ -126,9 +143,6 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
     origin: dict[str, str] = {}
     entry_files = sorted((root / "entries").glob("*.yaml")) + [root / "events.yaml"]
     for path in entry_files:
-        if not path.exists():
-            problems.append(f"{path.name}: missing")
-            continue
         data = _read_yaml(path, problems)
         if data is None:
             continue
@@ -139,30 +153,11 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
             origin[entry.id] = path.name
             entries.append(entry)
 
-    glossary = GlossaryFile(terms=())
-    data = _read_yaml(root / GLOSSARY_FILE, problems)
-    if data is not None:
-        try:
-            glossary = GlossaryFile.model_validate(data)
-        except ValidationError as error:
-            problems.extend(_describe(error, GLOSSARY_FILE))
-
-    smalltalk = None
-    data = _read_yaml(root / SMALLTALK_FILE, problems)
-    if data is not None:
-        try:
-            smalltalk = SmallTalk.model_validate(data)
-        except ValidationError as error:
-            problems.extend(_describe(error, SMALLTALK_FILE))
-    documents: dict[str, str] = {}
-    data = _read_yaml(root / SOURCES_FILE, problems)
-    if data is not None:
-        try:
-            documents = dict(SourcesFile.model_validate(data).documents)
-        except ValidationError as error:
-            problems.extend(_describe(error, SOURCES_FILE))
-    if problems or smalltalk is None:
-        raise ContentError(problems or [f"{SMALLTALK_FILE}: missing"])
+    glossary = _parse(root / GLOSSARY_FILE, GlossaryFile, problems)
+    smalltalk = _parse(root / SMALLTALK_FILE, SmallTalk, problems)
+    sources = _parse(root / SOURCES_FILE, SourcesFile, problems)
+    if problems or glossary is None or smalltalk is None or sources is None:
+        raise ContentError(problems)
 
     linked: dict[str, list[GlossaryTerm]] = {}
     for term in glossary.terms:
@@ -184,6 +179,6 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
         synonyms=glossary.synonyms,
         neutral_words=frozenset(word.casefold() for word in glossary.neutral_words),
         smalltalk=smalltalk,
-        documents=documents,
+        documents=dict(sources.documents),
         origin=origin,
     )

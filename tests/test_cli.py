@@ -79,27 +79,32 @@ def _content_copy(tmp_path: Path) -> Path:
     return target
 
 
-def test_kb_check_names_each_problem_and_fails(tmp_path):
+def _check_after_editing(tmp_path: Path, file: str, edit) -> subprocess.CompletedProcess:
     content = _content_copy(tmp_path)
-    path = content / "entries" / "advising.yaml"
+    path = content / file
     data = yaml.safe_load(path.read_text())
-    data["entries"][0]["related"] = ["no-such-entry"]
-    data["entries"][1]["questions"] = list(data["entries"][1]["questions"]) + list(data["entries"][2]["questions"][:1])
+    edit(data["entries"])
     path.write_text(yaml.safe_dump(data, sort_keys=False))
-    result = run("kb", "check", env_dir=tmp_path, extra_env={"KNOWLEDGE_DIR": str(content)})
+    return run("kb", "check", env_dir=tmp_path, extra_env={"KNOWLEDGE_DIR": str(content)})
+
+
+def test_kb_check_names_each_problem_and_fails(tmp_path):
+    def edit(entries):
+        entries[0]["related"] = ["no-such-entry"]
+        entries[1]["questions"] = list(entries[1]["questions"]) + list(entries[2]["questions"][:1])
+
+    result = _check_after_editing(tmp_path, "entries/advising.yaml", edit)
     assert result.returncode == 1
     assert "no-such-entry" in result.stdout
     assert "share the phrasing" in result.stdout
 
 
 def test_kb_check_reports_schema_errors_and_duplicate_ids(tmp_path):
-    content = _content_copy(tmp_path)
-    path = content / "entries" / "leadership.yaml"
-    data = yaml.safe_load(path.read_text())
-    data["entries"].append(dict(data["entries"][0]))
-    del data["entries"][1]["answer"]
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-    result = run("kb", "check", env_dir=tmp_path, extra_env={"KNOWLEDGE_DIR": str(content)})
+    def edit(entries):
+        entries.append(dict(entries[0]))
+        del entries[1]["answer"]
+
+    result = _check_after_editing(tmp_path, "entries/leadership.yaml", edit)
     assert result.returncode == 1
     assert "duplicate id" in result.stdout
     assert "answer: Field required" in result.stdout
