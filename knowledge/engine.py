@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 from knowledge.calendar import month_name
 from knowledge.loader import KnowledgeBase
@@ -28,8 +29,8 @@ K1 = 1.2
 B = 0.6
 EXPANSION_WEIGHT = 0.7
 TYPO_MIN_LENGTH = 4
-TYPO_CUTOFF = 80.0
-TYPO_CUTOFF_OTHER_INITIAL = 92.0  # typos seldom change a word's first letter
+TYPO_CUTOFF = 0.8  # edit similarity: one slip in a five-letter word, two in a ten-letter one
+TYPO_CUTOFF_OTHER_INITIAL = 0.9  # typos seldom change a word's first letter
 RERANK_DEPTH = 20
 OTHER_PHASE_FACTOR = 0.85
 OTHER_TRACK_FACTOR = 0.6
@@ -198,7 +199,8 @@ class SearchEngine:
             for length in range(len(word) - 2, len(word) + 3)
             for candidate in self._words_by_length.get(length, ())
         ]
-        for candidate, score, _ in process.extract(word, pool, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF, limit=5):
+        for candidate, score, _ in process.extract(word, pool, scorer=OSA.normalized_similarity,
+                                                   score_cutoff=TYPO_CUTOFF, limit=5):
             if candidate[0] == word[0] or score >= TYPO_CUTOFF_OTHER_INITIAL:
                 return candidate
         return None
