@@ -17,6 +17,8 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for library in ("alembic", "sqlalchemy"):
+        logging.getLogger(library).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
 
 
 def student_text(text: str) -> str:
