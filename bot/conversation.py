@@ -54,8 +54,7 @@ class Advisor:
         self.engine = engine or SearchEngine(kb)
         self.declined = declined
         self.timezone = ZoneInfo(timezone)
-        self._limit_copy = {Limit.ACTION: kb.smalltalk.cannot_act, Limit.OPINION: kb.smalltalk.no_opinions,
-                            Limit.FIGURE: kb.smalltalk.no_figures}
+        self._limit_copy = {Limit.ACTION: kb.smalltalk.cannot_act, Limit.OPINION: kb.smalltalk.no_opinions}
 
     def today(self, context: StudentContext) -> date:
         return context.today or datetime.now(self.timezone).date()

@@ -135,7 +135,6 @@ class Limit(Enum):
 
     ACTION = "action"  # "can you write my personal statement for me?"
     OPINION = "opinion"  # "is MGH or BWH better for IM?"
-    FIGURE = "figure"  # a cost, score or rate the programme pages do not give
 
 
 _ACTION = re.compile(

@@ -46,10 +46,6 @@ class Settings:
     declined_retention_days: int
     institution_timezone: str
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
     if env_file and Path(env_file).is_file():

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -92,7 +92,6 @@ class Candidate:
 class SearchResult:
     candidates: tuple[Candidate, ...]  # best first
     threshold: float
-    groups: tuple[TermGroup, ...] = field(default=())
 
     @property
     def best(self) -> Candidate | None:
@@ -333,5 +332,4 @@ class SearchEngine:
         return SearchResult(
             candidates=tuple(ranked),
             threshold=self.calibration.threshold,
-            groups=tuple(groups),
         )
