@@ -9,16 +9,13 @@ calibrated: in each confidence band, how often the best entry was in fact right.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from benchmarks.baselines import BM25Baseline, FuzzyBaseline, best_threshold_report
+from benchmarks.harness import DEV_QUESTIONS, HELDOUT_QUESTIONS, advisor_system
 from bot.conversation import Advisor
 from bot.profile import StudentContext
 from knowledge.evaluation import Case, evaluate, load_cases
 from knowledge.loader import load_knowledge
-from tests.conftest import DEV_QUESTIONS, advisor_system
 
-HELDOUT_QUESTIONS = Path(DEV_QUESTIONS).with_name("heldout_questions.yaml")
 BANDS = ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01))
 
 

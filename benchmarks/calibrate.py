@@ -3,10 +3,11 @@
     python -m benchmarks.calibrate            # fit, report 5-fold cross-validation, write knowledge/calibration.json
     python -m benchmarks.calibrate --dry-run  # report only
 
-1. Ranking: the relevance mix of the features (coverage, phrasing F1, similarity) is grid-searched
+1. Ranking: the mix of the features (coverage, phrasing F1, similarity, relative BM25) is grid-searched
    for the most questions whose best candidate is a right answer.
-2. Confidence: Platt scaling, a logistic curve fitted by Newton's method on the best candidate's
-   relevance (1 = right answer, 0 = wrong or out of scope), so confidence estimates P(right).
+2. Confidence: a logistic regression (Newton's method, light L2) over the best candidate's
+   features and its margin over the runner-up (1 = right answer, 0 = wrong or out of scope),
+   so that the confidence estimates P(right).
 3. Threshold: swept on the whole advisor pipeline for the best balanced accuracy.
 Cross-validation repeats all three on four fifths of the questions and scores the unseen fifth,
 which estimates how the engine does on questions nobody tuned it on.
@@ -21,11 +22,11 @@ import zlib
 from dataclasses import dataclass
 from datetime import date
 
+from benchmarks.harness import DEV_QUESTIONS, advisor_system
 from bot.conversation import Advisor
 from knowledge.engine import CALIBRATION_FILE, CONFIDENCE_FEATURES, FEATURES, RERANK_DEPTH, Calibration, SearchEngine
 from knowledge.evaluation import Case, Report, evaluate, load_cases
 from knowledge.loader import KnowledgeBase, load_knowledge
-from tests.conftest import DEV_QUESTIONS, advisor_system
 
 FOLDS = 5
 GRID_STEP = 0.1

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,10 +11,7 @@ from sqlalchemy.engine import make_url
 
 from bot.conversation import Advisor
 from knowledge.engine import SearchEngine
-from knowledge.evaluation import Case, Outcome
 from knowledge.loader import load_knowledge
-
-DEV_QUESTIONS = Path(__file__).parent / "data" / "dev_questions.yaml"
 
 
 @pytest.fixture(scope="session")
@@ -31,18 +27,6 @@ def engine(kb):
 @pytest.fixture(scope="session")
 def advisor(kb, engine):
     return Advisor(kb, engine=engine)
-
-
-def advisor_system(advisor: Advisor):
-    """Adapts the advisor to the evaluation harness."""
-    from bot.profile import StudentContext
-
-    def system(case: Case) -> Outcome:
-        reply = advisor.reply(case.question, StudentContext(phase=case.phase, track=case.track, today=case.today))
-        entry = (reply.entry or reply.kind.value) if reply.answered else None
-        return Outcome(entry=entry, text=reply.text, score=reply.score)
-
-    return system
 
 
 @pytest.fixture

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from benchmarks.harness import DEV_QUESTIONS, advisor_system
 from knowledge.evaluation import evaluate, load_cases
-from tests.conftest import DEV_QUESTIONS, advisor_system
 
 IN_SCOPE_TARGET = 0.97
 OUT_OF_SCOPE_TARGET = 0.95

@@ -1,0 +1,24 @@
+"""What the regression gate and the benchmarks share: the question sets and the advisor as a system under test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.conversation import Advisor
+from bot.profile import StudentContext
+from knowledge.evaluation import Case, Outcome
+
+QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
+DEV_QUESTIONS = QUESTIONS_DIR / "dev_questions.yaml"
+HELDOUT_QUESTIONS = QUESTIONS_DIR / "heldout_questions.yaml"
+
+
+def advisor_system(advisor: Advisor):
+    """The advisor as the evaluation harness sees it: the entry it answered from (None if it declined)."""
+
+    def system(case: Case) -> Outcome:
+        reply = advisor.reply(case.question, StudentContext(phase=case.phase, track=case.track, today=case.today))
+        entry = (reply.entry or reply.kind.value) if reply.answered else None
+        return Outcome(entry=entry, text=reply.text, score=reply.score)
+
+    return system
