@@ -24,7 +24,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.schema import Entry
 from knowledge.text import STOPWORDS, content_words, stem, terms, words
 
-FIELD_WEIGHTS = (("title", 2.0), ("questions", 1.0), ("keywords", 1.5), ("answer", 0.4))
+FIELD_WEIGHTS = {"title": 2.0, "questions": 1.0, "keywords": 1.5, "answer": 0.4}
 K1 = 1.2
 B = 0.6
 EXPANSION_WEIGHT = 0.7
@@ -140,19 +140,22 @@ class SearchEngine:
         frequencies: list[Counter[str]] = []
         for entry in self.entries:
             weighted: Counter[str] = Counter()
-            for field_name, weight in FIELD_WEIGHTS:
-                for text in _entry_texts(entry)[field_name]:
-                    for word in content_words(text):
-                        self._word_stem.setdefault(word, stem(word))
-                        weighted[stem(word)] += weight
+            strong: set[str] = set()  # terms from the title, phrasings and keywords
+            phrasing_terms: list[list[str]] = []  # the title and each phrasing, as terms
+            for field_name, texts in _entry_texts(entry).items():
+                for text in texts:
+                    text_terms = [self._word_stem.setdefault(word, stem(word)) for word in content_words(text)]
+                    for term in text_terms:
+                        weighted[term] += FIELD_WEIGHTS[field_name]
+                    if field_name != "answer":
+                        strong.update(text_terms)
+                    if field_name in ("title", "questions") and text_terms:
+                        phrasing_terms.append(text_terms)
             frequencies.append(weighted)
             self._entry_terms.append(frozenset(weighted))
-            self._phrasing_terms.append(
-                frozenset(t for text in (entry.title, *entry.questions, *_keywords(entry)) for t in terms(text))
-            )
-            phrasing_terms = [terms(text) for text in (entry.title, *entry.questions)]
+            self._phrasing_terms.append(frozenset(strong))
             self._phrasings.append(tuple(" ".join(t) for t in phrasing_terms))
-            self._phrasing_sets.append(tuple(frozenset(t) for t in phrasing_terms if t))
+            self._phrasing_sets.append(tuple(frozenset(t) for t in phrasing_terms))
         count = len(frequencies) or 1
         average_length = sum(sum(f.values()) for f in frequencies) / count or 1.0
         document_frequency: Counter[str] = Counter()
@@ -211,24 +214,22 @@ class SearchEngine:
             if word in STOPWORDS:
                 continue
             term = stem(word)
+            neutral = word in self.kb.neutral_words
             alternatives: dict[str, float] = {}
+            weight = WEIGHT_CAP  # an unknown word counts fully against every entry
             if term in self._idf:
                 alternatives[term] = 1.0
                 weight = self._weight(term)
-            else:
-                repaired = self._repair(word)
-                if repaired:
-                    term = self._word_stem[repaired]
-                    alternatives[term] = 0.9
-                    weight = self._weight(term)
-                else:
-                    weight = WEIGHT_CAP
+            elif not neutral and (repaired := self._repair(word)):
+                term = self._word_stem[repaired]
+                alternatives[term] = 0.9
+                weight = self._weight(term)
             for span in (3, 2, 1):
                 phrase = tuple(tokens[position : position + span])
                 for extra, extra_weight in self._expansions.get(phrase, {}).items():
                     if extra in self._idf:
                         alternatives.setdefault(extra, extra_weight)
-            if word in self.kb.neutral_words:
+            if neutral:
                 weight = NEUTRAL_WEIGHT
             if term not in groups:
                 groups[term] = TermGroup(word=word, weight=weight, alternatives=alternatives)
