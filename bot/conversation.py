@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 from bot.intents import (
     Limit,
     SmallTalk,
+    asked_figure,
     calendar_window,
+    gives_figure,
     is_calendar_only,
-    lacks_asked_figure,
     limit_of,
     mentioned_phase,
     small_talk,
@@ -77,11 +78,14 @@ class Advisor:
         if limit is not None:
             return self._decline(message, text, result, context, reason=self._limit_copy[limit])
         if result.confident:
+            figure = asked_figure(text)
+            if figure is None:
+                return self._answer(message, result.best.entry, result.best.confidence)
             # A question asking for a figure is answered by the best confident entry that gives one.
             for candidate in result.candidates:
                 if candidate.confidence < result.threshold:
                     break
-                if not lacks_asked_figure(text, candidate.entry.answer):
+                if gives_figure(figure, text, candidate.entry.answer):
                     return self._answer(message, candidate.entry, candidate.confidence)
             return self._decline(message, text, result, context, reason=self.kb.smalltalk.no_figures)
         if window:

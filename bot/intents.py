@@ -170,18 +170,29 @@ def limit_of(text: str) -> Limit | None:
     return None
 
 
-def lacks_asked_figure(question: str, answer: str) -> bool:
-    """True when the question asks for money or a number and the answer holds none it did not already say."""
-    folded = " ".join(fold(question).split())
+class Figure(Enum):
+    MONEY = "money"  # a cost, fee or salary
+    NUMBER = "number"  # a count, score or rate
+
+
+def asked_figure(text: str) -> Figure | None:
+    """Whether the question asks for money or a number, which only an answer holding one can meet."""
+    folded = " ".join(fold(text).split())
     if _MONEY.search(folded):
-        return "$" not in answer
+        return Figure.MONEY
     if _NUMBER.search(folded):
-        asked = set(words(question))
-        tokens = words(answer)
-        given = {
-            word for position, word in enumerate(tokens)
-            if (word.isdigit() or word in _NUMBER_WORDS) and word not in asked
-            and (position == 0 or tokens[position - 1] not in _LABEL_WORDS)
-        }
-        return not given
-    return False
+        return Figure.NUMBER
+    return None
+
+
+def gives_figure(figure: Figure, question: str, answer: str) -> bool:
+    """True when the answer holds a figure of that kind that the question did not already say."""
+    if figure is Figure.MONEY:
+        return "$" in answer
+    asked = set(words(question))
+    tokens = words(answer)
+    return any(
+        (word.isdigit() or word in _NUMBER_WORDS) and word not in asked
+        and (position == 0 or tokens[position - 1] not in _LABEL_WORDS)
+        for position, word in enumerate(tokens)
+    )

@@ -123,3 +123,15 @@ def test_phase_named_in_the_question_wins_over_the_profile(advisor):
     reply = advisor.reply("what's coming up for post-pce students", StudentContext(phase="pce",
                                                                                   today=date(2027, 5, 10)))
     assert "Post-PCE" in reply.body and "ERAS" in reply.body
+
+
+def test_only_a_new_figure_meets_a_question_asking_for_one():
+    from bot.intents import Figure, asked_figure, gives_figure
+
+    question = "how many questions are on step 2 ck"
+    assert asked_figure(question) is Figure.NUMBER
+    assert not gives_figure(Figure.NUMBER, question, "Road to Residency (Part I) covers Step 2 CK timing.")
+    assert gives_figure(Figure.NUMBER, question, "It has eight blocks.")
+    assert asked_figure("what does ERAS cost") is Figure.MONEY
+    assert not gives_figure(Figure.MONEY, "what does ERAS cost", "ERAS opens in June.")
+    assert asked_figure("when is match day") is None
