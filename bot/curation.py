@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.db import session
 from bot.models import DeclinedQuestion, utcnow
@@ -24,20 +24,19 @@ class DeclinedLog:
         self.retention_days = retention_days
 
     def record(self, text: str, phase: str | None, track: str | None) -> None:
-        if self.retention_days <= 0 or not text.strip():
-            return
+        """Store the question and, in the same transaction, drop what has outlived the retention period."""
         with session(self.engine) as db:
-            db.add(DeclinedQuestion(text=text[:MAX_STORED_CHARS], phase=phase, track=track))
+            self._purge(db)
+            if self.retention_days > 0 and text.strip():
+                db.add(DeclinedQuestion(text=text[:MAX_STORED_CHARS], phase=phase, track=track))
             db.commit()
 
-    def purge_expired(self) -> int:
+    def _purge(self, db: Session) -> None:
         cutoff = utcnow() - timedelta(days=self.retention_days)
-        with session(self.engine) as db:
-            result = db.execute(delete(DeclinedQuestion).where(DeclinedQuestion.created_at < cutoff))
-            db.commit()
-            return result.rowcount or 0
+        db.execute(delete(DeclinedQuestion).where(DeclinedQuestion.created_at < cutoff))
 
     def questions(self) -> list[str]:
-        self.purge_expired()
         with session(self.engine) as db:
+            self._purge(db)
+            db.commit()
             return list(db.exec(select(DeclinedQuestion.text).order_by(DeclinedQuestion.created_at)))

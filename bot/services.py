@@ -29,7 +29,7 @@ class LazyDeclinedLog:
         self._log.record(text, phase, track)
 
 
-def build_advisor(settings: Settings, record_declines: bool = True) -> Advisor:
+def build_advisor(settings: Settings) -> Advisor:
     kb = load_knowledge(settings.knowledge_dir)
-    recorder = LazyDeclinedLog(settings) if record_declines and settings.declined_retention_days > 0 else None
+    recorder = LazyDeclinedLog(settings) if settings.declined_retention_days > 0 else None
     return Advisor(kb, declined=recorder, timezone=settings.institution_timezone)

@@ -7,7 +7,7 @@ from datetime import timedelta
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
-from sqlmodel import SQLModel
+from sqlmodel import SQLModel, select
 
 import bot.models  # noqa: F401
 from bot.curation import DeclinedLog
@@ -35,6 +35,18 @@ def test_declined_questions_are_kept_then_expire(database_url):
         db.add(DeclinedQuestion(text="an old question", created_at=utcnow() - timedelta(days=31)))
         db.commit()
     assert log.questions() == ["where do i park at tmec"]
+    engine.dispose()
+
+
+def test_recording_a_question_purges_expired_ones(database_url):
+    engine = make_engine(database_url)
+    migrate(engine)
+    with session(engine) as db:
+        db.add(DeclinedQuestion(text="an old question", created_at=utcnow() - timedelta(days=31)))
+        db.commit()
+    DeclinedLog(engine, retention_days=30).record("a new one", None, None)
+    with session(engine) as db:
+        assert list(db.exec(select(DeclinedQuestion.text))) == ["a new one"]
     engine.dispose()
 
 
