@@ -18,10 +18,12 @@ def test_empty_messages_get_a_clear_prompt(advisor, message):
     assert "empty" in reply.text and reply.entry is None
 
 
-def test_fifty_kilobytes_is_answered_from_its_start(advisor):
-    reply = advisor.reply("when is match day? " + "blah " * 10_000)
+def test_fifty_kilobytes_is_read_from_its_start_and_never_echoed(advisor):
     assert len(clean("x" * 50_000)) == MAX_QUESTION_CHARS
-    assert reply.text  # answered or declined, but a reply
+    reply = advisor.reply("when is match day " * 3_000)  # about 54 KB
+    assert reply.entry == "match-day"
+    declined = advisor.reply("zzqx " * 12_000)
+    assert declined.kind is ReplyKind.DECLINE and len(declined.text) < 1_000
 
 
 @pytest.mark.parametrize("message", ["🎉🎉🎉", "🤔❓", "متى يوم المطابقة؟", "מתי יום ההתאמה", "\u202esdrawkcab\u202c",

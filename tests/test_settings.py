@@ -30,7 +30,7 @@ def test_bad_values_are_named(isolated_env, monkeypatch, name, value):
         load_settings(env_file=None)
 
 
-def test_logs_show_a_digest_not_the_students_words(isolated_env, caplog):
+def test_logs_show_a_digest_not_the_students_words(isolated_env):
     configure_logging(load_settings(env_file=None))
     shown = student_text("I failed step 1 and feel awful")
     assert "step" not in shown and "chars" in shown
