@@ -22,7 +22,7 @@ from bot.intents import (
 from bot.logs import student_text
 from bot.profile import StudentContext
 from bot.replies import Link, Reply, ReplyKind
-from knowledge.calendar import events_in, month_name, next_event_after
+from knowledge.calendar import events_in, month_name, months_from, next_event_after
 from knowledge.engine import SearchEngine, SearchResult
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import PHASE_LABELS, PHASES, TRACK_LABELS, Entry
@@ -60,7 +60,8 @@ class Advisor:
     def today(self, context: StudentContext) -> date:
         return context.today or datetime.now(self.timezone).date()
 
-    def reply(self, message: str, context: StudentContext | None = None) -> Reply:
+    def reply(self, message: str, context: StudentContext | None = None, record: bool = True) -> Reply:
+        """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`)."""
         context = context or StudentContext()
         text = clean(message)
         if not text:
@@ -71,12 +72,13 @@ class Advisor:
         text = strip_greeting(text)
         phase = mentioned_phase(text) or context.phase
         window = calendar_window(text, self.today(context))
+        year = context.year_of_phase if phase == context.phase else None
         if window and is_calendar_only(text):
-            return self._calendar(message, window.months, window.kind, phase, context.track)
+            return self._calendar(message, window.months, window.kind, phase, context.track, year)
         result = self.engine.search(text, phase=phase, track=context.track)
         limit = limit_of(text)
         if limit is not None:
-            return self._decline(message, text, result, context, reason=self._limit_copy[limit])
+            return self._decline(message, text, result, context, record, reason=self._limit_copy[limit])
         if result.confident:
             figure = asked_figure(text)
             if figure is None:
@@ -87,10 +89,16 @@ class Advisor:
                     break
                 if gives_figure(figure, text, candidate.entry.answer):
                     return self._answer(message, candidate.entry, candidate.confidence)
-            return self._decline(message, text, result, context, reason=self.kb.smalltalk.no_figures)
+            return self._decline(message, text, result, context, record, reason=self.kb.smalltalk.no_figures)
         if window:
-            return self._calendar(message, window.months, window.kind, phase, context.track)
-        return self._decline(message, text, result, context)
+            return self._calendar(message, window.months, window.kind, phase, context.track, year)
+        return self._decline(message, text, result, context, record)
+
+    def phase_matters(self, message: str, context: StudentContext) -> bool:
+        """Whether knowing the student's phase would change the reply: the moment to ask for a profile."""
+        replies = {(r.kind, r.entry, r.body) for r in
+                   (self.reply(message, context.with_changes(phase=phase), record=False) for phase in (None, *PHASES))}
+        return len(replies) > 1
 
     def _small_talk(self, message: str, chat: SmallTalk) -> Reply:
         copy = {SmallTalk.GREETING: self.kb.smalltalk.greeting, SmallTalk.THANKS: self.kb.smalltalk.thanks,
@@ -119,7 +127,7 @@ class Advisor:
             related=self._links(entry.related[:MAX_RELATED]),
         )
 
-    def _decline(self, message: str, text: str, result: SearchResult, context: StudentContext,
+    def _decline(self, message: str, text: str, result: SearchResult, context: StudentContext, record: bool,
                  reason: str | None = None) -> Reply:
         suggestions = tuple(
             Link(id=c.entry.id, title=c.entry.title)
@@ -133,7 +141,7 @@ class Advisor:
         lines.append(self.kb.smalltalk.ask_a_person.strip())
         log.info("declined question %s (best %.2f)", student_text(text),
                  result.best.confidence if result.best else 0.0)
-        if self.declined is not None:
+        if record and self.declined is not None:
             self.declined.record(text, context.phase, context.track)
         return Reply(
             question=message,
@@ -143,13 +151,19 @@ class Advisor:
             suggestions=suggestions,
         )
 
+    def upcoming(self, context: StudentContext, months: int = 2) -> Reply:
+        """This month and the next for the student's phase: the App Home's "coming up" section."""
+        window = months_from(self.today(context).month, months)
+        return self._calendar("What's coming up for me?", window, "upcoming", context.phase, context.track,
+                              context.year_of_phase)
+
     def _calendar(self, message: str, months: tuple[int, ...], kind: str, phase: str | None,
-                  track: str | None) -> Reply:
+                  track: str | None, year_of_phase: int | None = None) -> Reply:
         span = month_name(months[0]) if len(months) == 1 else f"{month_name(months[0])}–{month_name(months[-1])}"
         phases = (phase,) if phase else PHASES
         sections = []
         for each in phases:
-            scheduled = events_in(self.kb, months, each, track)
+            scheduled = events_in(self.kb, months, each, track, year_of_phase)
             who = PHASE_LABELS[each] + (f" ({TRACK_LABELS[track]})" if track else "")
             if scheduled:
                 lines = [f"*{who}, {span}:*" if kind != "upcoming" else f"*Coming up for {who} ({span}):*"]

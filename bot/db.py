@@ -12,6 +12,8 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
@@ -56,3 +58,18 @@ def migrated_engine(database_url: str) -> Engine:
 
 def session(engine: Engine) -> Session:
     return Session(engine, expire_on_commit=False)
+
+
+def insert_or_update(db: Session, model: type, values: dict, keys: tuple[str, ...], update: tuple[str, ...]) -> int:
+    """One atomic INSERT ... ON CONFLICT on SQLite and PostgreSQL; an empty `update` ignores conflicts.
+
+    Returns the number of rows written, so an ignored conflict (0) tells the caller someone was first.
+    """
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values)
+    if update:
+        statement = statement.on_conflict_do_update(index_elements=list(keys),
+                                                    set_={name: values[name] for name in update})
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=list(keys))
+    return db.execute(statement).rowcount

@@ -22,3 +22,40 @@ class DeclinedQuestion(SQLModel, table=True):
     phase: str | None = Field(default=None, max_length=20)
     track: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+
+
+class StudentProfile(SQLModel, table=True):
+    """What a student told the bot about themselves: only what phase-aware answers need."""
+
+    __tablename__ = "student_profile"
+
+    platform: str = Field(primary_key=True, max_length=10)
+    user_id: str = Field(primary_key=True, max_length=64)
+    class_of: int | None = None
+    track: str | None = Field(default=None, max_length=20)
+    asked_for_profile: bool = False
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """A platform event already taken on, so a retry or a redelivery after a restart is not answered twice."""
+
+    __tablename__ = "processed_event"
+
+    platform: str = Field(primary_key=True, max_length=10)
+    event_id: str = Field(primary_key=True, max_length=128)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+
+
+class AnswerVote(SQLModel, table=True):
+    """A Helpful / Not helpful vote on one answer message, kept for the curators without who voted."""
+
+    __tablename__ = "answer_vote"
+
+    message_key: str = Field(primary_key=True, max_length=64)
+    entry_id: str = Field(max_length=100, index=True)
+    helpful: bool
+    phase: str | None = Field(default=None, max_length=20)
+    track: str | None = Field(default=None, max_length=20)
+    voted_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -17,6 +17,7 @@ class StudentContext:
     phase: str | None = None
     track: str | None = None
     today: date | None = None
+    year_of_phase: int | None = None
 
     def with_changes(self, **changes) -> StudentContext:
         return validated(replace(self, **changes))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import cached_property
 
 from bot.conversation import Advisor
+from bot.core import AdvisorCore
 from bot.settings import Settings
 from knowledge.loader import load_knowledge
 
@@ -33,3 +34,17 @@ def build_advisor(settings: Settings) -> Advisor:
     kb = load_knowledge(settings.knowledge_dir)
     recorder = LazyDeclinedLog(settings) if settings.declined_retention_days > 0 else None
     return Advisor(kb, declined=recorder, timezone=settings.institution_timezone)
+
+
+def build_core(settings: Settings) -> AdvisorCore:
+    """Everything a chat platform adapter needs, on a migrated database."""
+    from bot.db import migrated_engine
+    from bot.events import EventLog
+    from bot.feedback import VoteLog
+    from bot.students import ProfileStore
+    from scheduler.academic_calendar import load_academic_calendar
+
+    engine = migrated_engine(settings.database_url)
+    profiles = ProfileStore(engine, load_academic_calendar(settings.knowledge_dir))
+    events = EventLog(engine, settings.event_retention_days)
+    return AdvisorCore(build_advisor(settings), profiles, VoteLog(engine), events, settings.institution_timezone)

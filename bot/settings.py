@@ -6,7 +6,7 @@ Every setting is documented in `.env.example`; the process environment wins over
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import load_dotenv
@@ -45,6 +45,35 @@ class Settings:
     log_student_text: bool
     declined_retention_days: int
     institution_timezone: str
+    port: int = 3000
+    host: str = "0.0.0.0"
+    slack_bot_token: str = field(default="", repr=False)
+    slack_signing_secret: str = field(default="", repr=False)
+    slack_app_token: str = field(default="", repr=False)
+    slack_api_url: str | None = None
+    event_retention_days: int = 7
+
+    @property
+    def slack_mode(self) -> str | None:
+        """"socket", "http" or None (no Slack configured), from which credentials are present."""
+        if not (self.slack_bot_token or self.slack_signing_secret or self.slack_app_token):
+            return None
+        if not self.slack_bot_token:
+            raise SettingsError("SLACK_BOT_TOKEN is required when any other SLACK_* credential is set")
+        if self.slack_app_token:
+            return "socket"
+        if not self.slack_signing_secret:
+            raise SettingsError("HTTP mode needs SLACK_SIGNING_SECRET (or set SLACK_APP_TOKEN for Socket Mode)")
+        return "http"
+
+
+def _api_url(name: str) -> str | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, got {raw!r}")
+    return raw if raw.endswith("/") else raw + "/"
 
 
 def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
@@ -64,4 +93,11 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         log_student_text=_flag("LOG_STUDENT_TEXT", False),
         declined_retention_days=_integer("DECLINED_QUESTION_RETENTION_DAYS", 180),
         institution_timezone=os.environ.get("INSTITUTION_TIMEZONE", "America/New_York").strip(),
+        port=_integer("PORT", 3000, minimum=0),
+        host=os.environ.get("HOST", "").strip() or "0.0.0.0",
+        slack_bot_token=os.environ.get("SLACK_BOT_TOKEN", "").strip(),
+        slack_signing_secret=os.environ.get("SLACK_SIGNING_SECRET", "").strip(),
+        slack_app_token=os.environ.get("SLACK_APP_TOKEN", "").strip(),
+        slack_api_url=_api_url("SLACK_API_URL"),
+        event_retention_days=_integer("EVENT_RETENTION_DAYS", 7, minimum=1),
     )

@@ -29,12 +29,15 @@ class Scheduled:
 
 
 def events_in(
-    kb: KnowledgeBase, months: tuple[int, ...], phase: str | None, track: str | None
+    kb: KnowledgeBase, months: tuple[int, ...], phase: str | None, track: str | None,
+    year_of_phase: int | None = None,
 ) -> list[Scheduled]:
-    """Events for this phase and track in the given months, in window order."""
+    """Events for this phase and track (and year of the phase, when known) in the given months, in window order."""
     found = []
     for entry in kb.events:
         if not (entry.applies_to_phase(phase) and entry.applies_to_track(track)):
+            continue
+        if year_of_phase and entry.event.year_of_phase not in (None, year_of_phase):
             continue
         hits = [m for m in months if m in entry.event.months]
         if hits:
@@ -45,7 +48,7 @@ def events_in(
 def next_event_after(
     kb: KnowledgeBase, months: tuple[int, ...], phase: str | None, track: str | None
 ) -> Scheduled | None:
-    """The first event after the window, looking up to a year ahead."""
+    """The first event after the window, looking up to a year ahead (any year of the phase)."""
     after = months_from(months[-1] % 12 + 1, 12)
     upcoming = events_in(kb, after, phase, track)
     return upcoming[0] if upcoming else None

@@ -114,6 +114,16 @@ class SmallTalk(_Strict):
     cannot_act: str
     no_opinions: str
     no_figures: str
+    profile_prompt: str
+    apology: str
+    quick_questions: dict[Literal["any", "preclerkship", "pce", "post-pce"], tuple[str, ...]]
+
+    @field_validator("quick_questions")
+    @classmethod
+    def _any_present(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        if not value.get("any"):
+            raise ValueError("quick_questions needs an `any` list (used when the phase is unknown)")
+        return value
 
 
 class SourcesFile(_Strict):

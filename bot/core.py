@@ -1,0 +1,115 @@
+"""The platform-neutral front desk: what the Slack and Teams adapters call, with who is asking.
+
+It joins the conversation logic with what the bot remembers about a student (their profile), the
+votes on answers and the platform events already handled. Adapters pass a platform name and the
+platform's user id; they never touch the database or the knowledge base directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.conversation import Advisor
+from bot.events import EventLog
+from bot.feedback import VoteLog, message_key
+from bot.profile import StudentContext
+from bot.replies import Reply
+from bot.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
+from knowledge.schema import PHASE_LABELS
+
+
+@dataclass(frozen=True)
+class Answer:
+    reply: Reply
+    context: StudentContext
+    ask_for_profile: bool = False
+
+
+@dataclass(frozen=True)
+class Student:
+    """Who is asking: the platform ("slack", "teams") and that platform's user id."""
+
+    platform: str
+    user_id: str
+
+
+class AdvisorCore:
+    def __init__(self, advisor: Advisor, profiles: ProfileStore, votes: VoteLog, events: EventLog, timezone: str):
+        self.advisor = advisor
+        self.profiles = profiles
+        self.votes = votes
+        self.events = events
+        self.timezone = ZoneInfo(timezone)
+
+    @property
+    def copy(self):
+        """The product copy (greeting, help, who to ask...) that staff edit in smalltalk.yaml."""
+        return self.advisor.kb.smalltalk
+
+    def today(self) -> date:
+        return datetime.now(self.timezone).date()
+
+    def context(self, student: Student) -> StudentContext:
+        return self.context_for(self.profiles.get(student.platform, student.user_id))
+
+    def context_for(self, profile: Profile) -> StudentContext:
+        today = self.today()
+        context = self.profiles.context(profile, today)
+        if profile.complete and context.phase:
+            window = self.profiles.calendar.window_on(profile.class_of, profile.track, today)
+            context = context.with_changes(year_of_phase=window.year_of_phase(today))
+        return context
+
+    def answer(self, student: Student, text: str) -> Answer:
+        """The reply, and whether to ask for the profile: once, and only when the phase would change the answer."""
+        profile = self.profiles.get(student.platform, student.user_id)
+        context = self.context_for(profile)
+        reply = self.advisor.reply(text, context)
+        ask = (not profile.complete and not profile.asked_for_profile and context.phase is None
+               and self.advisor.phase_matters(text, context)
+               and self.profiles.mark_asked(student.platform, student.user_id))
+        return Answer(reply=reply, context=context, ask_for_profile=ask)
+
+    def answer_entry(self, student: Student, entry_id: str) -> Answer | None:
+        """The answer behind a suggestion or follow-up button; None when the entry no longer exists."""
+        if entry_id not in self.advisor.kb.by_id:
+            return None
+        return Answer(reply=self.advisor.answer_entry(entry_id), context=self.context(student))
+
+    def upcoming(self, student: Student) -> Reply:
+        return self.advisor.upcoming(self.context(student))
+
+    def profile(self, student: Student) -> Profile:
+        return self.profiles.get(student.platform, student.user_id)
+
+    def set_profile(self, student: Student, class_of: str | int | None, track: str | None) -> Profile:
+        """Validate and save; raises ProfileError with a message meant for the student."""
+        year = parse_class_of(class_of, self.today())
+        return self.profiles.save(student.platform, student.user_id, year, parse_required_track(track))
+
+    def forget_profile(self, student: Student) -> None:
+        self.profiles.forget(student.platform, student.user_id)
+
+    def describe(self, profile: Profile) -> str:
+        return self.profiles.describe(profile, self.today())
+
+    def class_years(self) -> list[int]:
+        return class_years(self.today())
+
+    def phase_label(self, context: StudentContext) -> str | None:
+        return PHASE_LABELS.get(context.phase) if context.phase else None
+
+    def quick_questions(self, context: StudentContext) -> tuple[str, ...]:
+        """Starter questions for the student's phase (any phase when unknown), from smalltalk.yaml."""
+        prompts = self.copy.quick_questions
+        return prompts.get(context.phase or "any", prompts["any"])
+
+    def vote(self, student: Student, message_parts: tuple[str, ...], entry_id: str, helpful: bool) -> None:
+        context = self.context(student)
+        self.votes.record(message_key(student.platform, *message_parts), entry_id, helpful, context.phase,
+                          context.track)
+
+    def first_delivery(self, platform: str, event_id: str) -> bool:
+        return self.events.claim(platform, event_id)
