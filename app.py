@@ -2,11 +2,37 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 
-from bot.cli import main
+from bot import cli
+from bot.settings import Settings
 
-__all__ = ["main"]
+log = logging.getLogger("advisor")
+
+
+def serve_platforms(settings: Settings) -> int:
+    """Serve Slack in the mode its credentials select, until stopped."""
+    from bot.services import build_core
+    from handlers import slack, web
+    from handlers.slack import http
+
+    core = build_core(settings)
+    slack_app = slack.build_app(settings, core)
+    if settings.slack_mode == "socket":
+        from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+        log.info("Slack: Socket Mode")
+        SocketModeHandler(slack_app, settings.slack_app_token).start()
+        return 0
+    log.info("Slack: HTTP mode, events at %s", http.EVENTS_PATH)
+    web.serve(web.web_app(http.routes(slack_app), core.healthy), settings.host, settings.port)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli.main(argv, serve_platforms=serve_platforms)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from bot.profile import ProfileError, StudentContext, parse_date, parse_phase, parse_track
 from bot.settings import Settings, SettingsError, load_settings
@@ -55,6 +55,8 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Starts the configured platforms; with none configured, the local console."""
+    if settings.slack_mode is not None and args.serve_platforms is not None:
+        return args.serve_platforms(settings)
     print("No Slack or Teams credentials are configured: starting the local console.", file=sys.stderr)
     return cmd_chat(args, settings)
 
@@ -131,8 +133,10 @@ def parser() -> argparse.ArgumentParser:
     return root
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, serve_platforms: Callable[[Settings], int] | None = None) -> int:
+    """`serve_platforms` comes from app.py, the one place that knows the chat platforms (bot/ never imports them)."""
     args = parser().parse_args(argv)
+    args.serve_platforms = serve_platforms
     try:
         settings = load_settings()
         from bot.logs import configure_logging

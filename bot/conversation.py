@@ -149,6 +149,7 @@ class Advisor:
             body="\n".join(lines),
             score=result.best.confidence if result.best else 0.0,
             suggestions=suggestions,
+            lead=lines[0],
         )
 
     def upcoming(self, context: StudentContext, months: int = 2) -> Reply:

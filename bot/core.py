@@ -12,6 +12,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.conversation import Advisor
+from bot.db import reachable
 from bot.events import EventLog
 from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
@@ -110,6 +111,9 @@ class AdvisorCore:
         context = self.context(student)
         self.votes.record(message_key(student.platform, *message_parts), entry_id, helpful, context.phase,
                           context.track)
+
+    def healthy(self) -> bool:
+        return reachable(self.profiles.engine)
 
     def first_delivery(self, platform: str, event_id: str) -> bool:
         return self.events.claim(platform, event_id)

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -73,3 +74,13 @@ def insert_or_update(db: Session, model: type, values: dict, keys: tuple[str, ..
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(keys))
     return db.execute(statement).rowcount
+
+
+def reachable(engine: Engine) -> bool:
+    """For GET /health: can the database answer a trivial query right now?"""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except SQLAlchemyError:
+        return False

@@ -17,8 +17,13 @@ def configure_logging(settings: Settings) -> None:
         level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    for library in ("alembic", "sqlalchemy"):
-        logging.getLogger(library).setLevel(max(logging.WARNING, logging.getLevelName(settings.log_level)))
+    level = logging.getLevelName(settings.log_level)
+    for library in ("alembic", "sqlalchemy", "uvicorn.access"):
+        logging.getLogger(library).setLevel(max(logging.WARNING, level))
+    if not settings.log_student_text:
+        # At DEBUG, Bolt and slack_sdk log whole request bodies, and so students' words.
+        for library in ("slack_bolt", "slack_sdk"):
+            logging.getLogger(library).setLevel(max(logging.INFO, level))
 
 
 def student_text(text: str) -> str:

@@ -32,6 +32,7 @@ class Reply:
     score: float = 0.0
     suggestions: tuple[Link, ...] = ()
     related: tuple[Link, ...] = ()
+    lead: str | None = None  # a decline's first line, for adapters that show suggestions as buttons
 
     @property
     def answered(self) -> bool:

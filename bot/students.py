@@ -35,6 +35,8 @@ def class_years(today: date) -> list[int]:
 
 
 def parse_class_of(value: str | int | None, today: date) -> int:
+    if value is None or str(value).strip() == "":
+        raise ProfileError(f"choose your class year (graduation year), e.g. {today.year + 2}")
     try:
         year = int(str(value).strip().lstrip("'"))
     except (TypeError, ValueError) as error:

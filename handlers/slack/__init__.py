@@ -1,0 +1,30 @@
+"""The Slack adapter: a Bolt app whose feature modules translate Slack events to core calls and back."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+from slack_bolt import App
+
+from bot.core import AdvisorCore
+from bot.settings import Settings
+from handlers.slack import actions, assistant, commands, home, mentions, messages, reliability, views
+from handlers.slack.client import web_client
+
+LISTENER_THREADS = 16
+FEATURES = (reliability, assistant, messages, mentions, commands, home, actions, views)
+
+
+def build_app(settings: Settings, core: AdvisorCore) -> App:
+    """The Bolt app for either mode; the dedupe middleware (reliability) is registered first."""
+    http_mode = settings.slack_mode == "http"
+    app = App(
+        client=web_client(settings),
+        signing_secret=settings.slack_signing_secret if http_mode else None,
+        request_verification_enabled=http_mode,
+        process_before_response=False,
+        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener"),
+    )
+    for feature in FEATURES:
+        feature.register(app, core)
+    return app

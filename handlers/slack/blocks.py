@@ -1,0 +1,137 @@
+"""Core replies as Block Kit messages, within Slack's limits, with every piece of text escaped.
+
+Slack's mrkdwn treats `<...>` as links and mentions (`<!channel>`, `<@U123>`) and `&` as an entity, so any
+text that is not ours (the student's words) or not written for Slack (content) is escaped before it is
+shown. Limits: https://api.slack.com/reference/block-kit/blocks (section text 3000, buttons 75, 50 blocks).
+"""
+
+from __future__ import annotations
+
+from bot.core import Answer
+from bot.replies import Link, Reply, ReplyKind
+
+SECTION_LIMIT = 3000
+BUTTON_LIMIT = 75
+VALUE_LIMIT = 2000
+FALLBACK_LIMIT = 3000
+MAX_BLOCKS = 50
+ELLIPSIS = "…"
+
+ENTRY_ACTION = "advisor_entry"
+QUICK_ACTION = "advisor_quick"
+VOTE_HELPFUL = "advisor_vote_helpful"
+VOTE_NOT_HELPFUL = "advisor_vote_not_helpful"
+ASK_PERSON_ACTION = "advisor_ask_person"
+OPEN_PROFILE_ACTION = "advisor_open_profile"
+
+
+def escape(text: str) -> str:
+    """Neutralise mrkdwn control characters so text is shown, never interpreted as a mention or link."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + ELLIPSIS
+
+
+def mrkdwn(text: str) -> dict:
+    return {"type": "mrkdwn", "text": text}
+
+
+def plain(text: str) -> dict:
+    return {"type": "plain_text", "text": clip(text, BUTTON_LIMIT), "emoji": True}
+
+
+def sections(text: str) -> list[dict]:
+    """Long text split at paragraph (else line) boundaries into sections of at most 3000 characters."""
+    chunks: list[str] = []
+    for paragraph in text.split("\n\n"):
+        for piece in _pieces(paragraph):
+            if chunks and len(chunks[-1]) + 2 + len(piece) <= SECTION_LIMIT:
+                chunks[-1] += "\n\n" + piece
+            else:
+                chunks.append(piece)
+    return [{"type": "section", "text": mrkdwn(chunk)} for chunk in chunks if chunk.strip()]
+
+
+def _pieces(paragraph: str) -> list[str]:
+    if len(paragraph) <= SECTION_LIMIT:
+        return [paragraph]
+    pieces: list[str] = []
+    for line in paragraph.split("\n"):
+        while len(line) > SECTION_LIMIT:
+            pieces.append(line[:SECTION_LIMIT])
+            line = line[SECTION_LIMIT:]
+        if pieces and len(pieces[-1]) + 1 + len(line) <= SECTION_LIMIT:
+            pieces[-1] += "\n" + line
+        else:
+            pieces.append(line)
+    return pieces
+
+
+def context_block(text: str) -> dict:
+    return {"type": "context", "elements": [mrkdwn(clip(text, SECTION_LIMIT))]}
+
+
+def button(text: str, action_id: str, value: str = "", style: str | None = None) -> dict:
+    element = {"type": "button", "text": plain(text), "action_id": action_id, "value": value[:VALUE_LIMIT]}
+    if style:
+        element["style"] = style
+    return element
+
+
+def link_buttons(links: tuple[Link, ...], block_id: str) -> dict:
+    """Buttons that open entries; action ids differ per button because Slack wants them unique in a block."""
+    return {"type": "actions", "block_id": block_id,
+            "elements": [button(link.title, f"{ENTRY_ACTION}_{n}", link.id) for n, link in enumerate(links)]}
+
+
+def question_buttons(questions: tuple[str, ...], block_id: str) -> dict:
+    return {"type": "actions", "block_id": block_id,
+            "elements": [button(q, f"{QUICK_ACTION}_{n}", q) for n, q in enumerate(questions)]}
+
+
+def reply_blocks(reply: Reply, ask_a_person: str) -> list[dict]:
+    if reply.kind is ReplyKind.DECLINE:
+        blocks = sections(escape(reply.lead or reply.body))
+        if reply.suggestions:
+            blocks.append({"type": "section", "text": mrkdwn("*Did you mean:*")})
+            blocks.append(link_buttons(reply.suggestions, "suggestions"))
+        blocks.append({"type": "section", "text": mrkdwn(escape(ask_a_person)),
+                       "accessory": button("Ask a person", ASK_PERSON_ACTION)})
+        return blocks
+    blocks = sections(escape(reply.body))
+    if reply.source:
+        blocks.append(context_block(escape(reply.source)))
+    if reply.related:
+        blocks.append({"type": "section", "text": mrkdwn("*Related questions*")})
+        blocks.append(link_buttons(reply.related, "related"))
+    if reply.kind is ReplyKind.ANSWER and reply.entry:
+        blocks.append({"type": "actions", "block_id": "vote", "elements": [
+            button("👍 Helpful", VOTE_HELPFUL, reply.entry),
+            button("👎 Not helpful", VOTE_NOT_HELPFUL, reply.entry),
+        ]})
+    return blocks
+
+
+def profile_prompt_blocks(prompt: str) -> list[dict]:
+    return [{"type": "section", "text": mrkdwn(escape(prompt)),
+             "accessory": button("Set my profile", OPEN_PROFILE_ACTION, style="primary")}]
+
+
+def answer_message(answer: Answer, ask_a_person: str, profile_prompt: str, heading: str | None = None) -> dict:
+    """`text` and `blocks` for chat.postMessage / respond: the reply, and the one-time profile prompt."""
+    blocks = [{"type": "section", "text": mrkdwn(heading)}] if heading else []
+    blocks += reply_blocks(answer.reply, ask_a_person)
+    if answer.ask_for_profile:
+        blocks += profile_prompt_blocks(profile_prompt)
+    return {"text": clip(escape(answer.reply.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
+
+
+def notice(text: str) -> dict:
+    """A short message of our own copy (help, confirmations, apologies)."""
+    return {"text": clip(text, FALLBACK_LIMIT), "blocks": sections(text)[:MAX_BLOCKS]}
+
+
+def you_asked(question: str) -> str:
+    return f"*You asked:* {escape(clip(' '.join(question.split()), 300))}"

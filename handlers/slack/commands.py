@@ -1,0 +1,64 @@
+"""`/advisor`: help, ask, profile and upcoming. Answers are ephemeral: only the student sees them."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.core import AdvisorCore
+from bot.profile import ProfileError
+from handlers.slack.blocks import escape, notice, reply_blocks
+from handlers.slack.common import publish_home, render, student
+from handlers.slack.surfaces import profile_modal
+
+HELP = (
+    "*Career Planning advisor.* Message me any question about the programme, or use:\n"
+    "• `/advisor ask <question>`: an answer here that only you can see\n"
+    "• `/advisor profile`: set your class year and track, so answers fit your phase "
+    "(or type it: `/advisor profile 2028 pathways`; `/advisor profile delete` forgets it)\n"
+    "• `/advisor upcoming`: what is coming up for you this month and next\n"
+    "• `/advisor help`: this message"
+)
+YEAR = re.compile(r"\b(20\d\d|'?\d\d)\b")
+TRACK = re.compile(r"\b(pathways|hst)\b", re.IGNORECASE)
+FORGET_WORDS = {"delete", "forget", "clear", "reset"}
+
+
+def register(app: App, core: AdvisorCore) -> None:
+    @app.command("/advisor")
+    def advisor_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+        ack()
+        verb, _, rest = (command.get("text") or "").strip().partition(" ")
+        who = student(command["user_id"])
+        match verb.lower():
+            case "ask" if rest.strip():
+                question = rest.strip()
+                respond(response_type="ephemeral", **render(core, core.answer(who, question),
+                                                            heading=f"*You asked:* {escape(question[:300])}"))
+            case "upcoming":
+                reply = core.upcoming(who)
+                respond(response_type="ephemeral", text=escape(reply.text),
+                        blocks=reply_blocks(reply, core.copy.ask_a_person))
+            case "profile" if rest.strip().lower() in FORGET_WORDS:
+                core.forget_profile(who)
+                respond(response_type="ephemeral", **notice("Done: I've forgotten your class year and track."))
+                publish_home(core, client, who.user_id)
+            case "profile" if rest.strip():
+                respond(response_type="ephemeral", **notice(_set_profile(core, command["user_id"], rest)))
+                publish_home(core, client, who.user_id)
+            case "profile":
+                client.views_open(trigger_id=command["trigger_id"], view=profile_modal(core, core.profile(who)))
+            case _:
+                respond(response_type="ephemeral", **notice(HELP))
+
+
+def _set_profile(core: AdvisorCore, user_id: str, text: str) -> str:
+    year, track = YEAR.search(text), TRACK.search(text)
+    try:
+        profile = core.set_profile(student(user_id), year.group(1) if year else None,
+                                   track.group(1) if track else None)
+    except ProfileError as error:
+        return f"I couldn't save that: {escape(str(error))}. For example: `/advisor profile 2028 pathways`."
+    return f"Saved. {escape(core.describe(profile))}."

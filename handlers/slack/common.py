@@ -1,0 +1,34 @@
+"""What every Slack feature module shares: who is asking, and posting a core answer."""
+
+from __future__ import annotations
+
+from slack_sdk import WebClient
+
+from bot.core import AdvisorCore, Answer, Student
+from handlers.slack.blocks import answer_message
+from handlers.slack.surfaces import home_view
+
+PLATFORM = "slack"
+
+
+def student(user_id: str) -> Student:
+    return Student(platform=PLATFORM, user_id=user_id)
+
+
+def render(core: AdvisorCore, answer: Answer, heading: str | None = None) -> dict:
+    return answer_message(answer, core.copy.ask_a_person, core.copy.profile_prompt, heading)
+
+
+def post_answer(core: AdvisorCore, client: WebClient, channel: str, answer: Answer,
+                thread_ts: str | None = None) -> None:
+    client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **render(core, answer))
+
+
+def publish_home(core: AdvisorCore, client: WebClient, user_id: str) -> None:
+    client.views_publish(user_id=user_id, view=home_view(core, student(user_id)))
+
+
+def is_from_a_person(event: dict) -> bool:
+    """Only people's own new messages are questions: not bots (us included), edits, deletions or joins."""
+    return (event.get("bot_id") is None and event.get("subtype") in (None, "file_share", "thread_broadcast")
+            and bool(event.get("user")))

@@ -1,0 +1,16 @@
+"""The App Home tab: the student's phase, what is coming up, quick questions and settings."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bot.core import AdvisorCore
+from handlers.slack.common import publish_home
+
+
+def register(app: App, core: AdvisorCore) -> None:
+    @app.event("app_home_opened")
+    def show_home(event: dict, client: WebClient) -> None:
+        if event.get("tab", "home") == "home":
+            publish_home(core, client, event["user"])

@@ -1,0 +1,28 @@
+"""The profile modal's submission: validated, saved, then the App Home and the student are updated."""
+
+from __future__ import annotations
+
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
+
+from bot.core import AdvisorCore
+from bot.profile import ProfileError
+from handlers.slack.blocks import escape, notice
+from handlers.slack.common import publish_home, student
+from handlers.slack.surfaces import CLASS_BLOCK, PROFILE_CALLBACK, TRACK_BLOCK, submitted_profile
+
+
+def register(app: App, core: AdvisorCore) -> None:
+    @app.view(PROFILE_CALLBACK)
+    def save_profile(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
+        class_of, track = submitted_profile(view)
+        user_id = body["user"]["id"]
+        try:
+            profile = core.set_profile(student(user_id), class_of, track)
+        except ProfileError as error:
+            block = TRACK_BLOCK if class_of and not track else CLASS_BLOCK
+            ack(response_action="errors", errors={block: str(error)[:150]})
+            return
+        ack()
+        publish_home(core, client, user_id)
+        client.chat_postMessage(channel=user_id, **notice(f"Profile saved: {escape(core.describe(profile))}."))
