@@ -65,6 +65,7 @@ def insert_or_update(db: Session, model: type, values: dict, keys: tuple[str, ..
     """One atomic INSERT ... ON CONFLICT on SQLite and PostgreSQL; an empty `update` ignores conflicts.
 
     Returns the number of rows written, so an ignored conflict (0) tells the caller someone was first.
+    RETURNING counts them, because a session's rowcount for such statements is -1 on psycopg.
     """
     insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = insert(model).values(**values)
@@ -73,7 +74,8 @@ def insert_or_update(db: Session, model: type, values: dict, keys: tuple[str, ..
                                                     set_={name: values[name] for name in update})
     else:
         statement = statement.on_conflict_do_nothing(index_elements=list(keys))
-    return db.execute(statement).rowcount
+    key_column = getattr(model, keys[0])
+    return len(db.execute(statement.returning(key_column)).all())
 
 
 def reachable(engine: Engine) -> bool:

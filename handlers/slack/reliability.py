@@ -32,7 +32,7 @@ def register(app: App, core: AdvisorCore) -> None:
         log.error("handling a Slack %s failed: %s", kind, type(error).__name__, exc_info=error)
         apology = notice(core.copy.apology)
         try:
-            if context.respond is not None:
+            if body.get("response_url") or body.get("response_urls"):
                 context.respond(response_type="ephemeral", replace_original=False, **apology)
                 return
             event = body.get("event") or {}

@@ -1,0 +1,102 @@
+"""What the bot remembers per student and per event, on SQLite and PostgreSQL, and the academic calendar."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.db import migrated_engine
+from bot.events import EventLog
+from bot.feedback import VoteLog, message_key
+from bot.profile import ProfileError
+from bot.students import ProfileStore, parse_class_of
+from knowledge.loader import ContentError
+from scheduler.academic_calendar import load_academic_calendar
+
+
+@pytest.fixture(scope="module")
+def calendar():
+    return load_academic_calendar()
+
+
+@pytest.fixture
+def profiles(database_url, calendar):
+    return ProfileStore(migrated_engine(database_url), calendar)
+
+
+@pytest.mark.parametrize(("day", "phase", "year"), [
+    (date(2024, 7, 31), None, None),
+    (date(2024, 8, 1), "preclerkship", 1),
+    (date(2025, 12, 31), "preclerkship", 2),
+    (date(2026, 1, 1), "pce", 1),
+    (date(2027, 1, 1), "post-pce", 1),
+    (date(2028, 3, 15), "post-pce", 2),
+    (date(2028, 6, 1), None, None),
+])
+def test_pathways_class_of_2028_moves_through_the_phases(calendar, day, phase, year):
+    window = calendar.window_on(2028, "pathways", day)
+    assert (window.phase if window else None) == phase
+    if window:
+        assert window.year_of_phase(day) == year
+
+
+def test_each_phase_has_one_class_on_a_given_day(calendar):
+    assert calendar.classes_in("pce", "pathways", date(2026, 11, 24)) == [2028]
+    assert calendar.classes_in("post-pce", "pathways", date(2026, 11, 24)) == [2027]
+
+
+def test_overlapping_windows_are_rejected(tmp_path):
+    (tmp_path / "academic_calendar.yaml").write_text("""
+tracks:
+  pathways:
+    preclerkship: {from: {year: -4, month: 8}, to: {year: -2, month: 3}}
+    pce: {from: {year: -2, month: 1}, to: {year: -2, month: 12}}
+    post-pce: {from: {year: -1, month: 1}, to: {year: 0, month: 5}}
+""")
+    with pytest.raises(ContentError, match="overlap"):
+        load_academic_calendar(tmp_path)
+
+
+def test_class_year_parsing_accepts_short_forms_and_rejects_non_current_classes():
+    today = date(2026, 11, 24)
+    assert parse_class_of("'28", today) == 2028 and parse_class_of(2029, today) == 2029
+    for bad in ("1999", "soon", None, ""):
+        with pytest.raises(ProfileError):
+            parse_class_of(bad, today)
+
+
+def test_profile_round_trip_and_forget(profiles):
+    assert not profiles.get("slack", "U1").complete
+    profiles.save("slack", "U1", 2028, "pathways")
+    profiles.save("slack", "U1", 2029, "hst")
+    profile = profiles.get("slack", "U1")
+    assert (profile.class_of, profile.track) == (2029, "hst")
+    assert profiles.get("teams", "U1").class_of is None
+    assert profiles.context(profile, date(2027, 3, 1)).phase == "pce"
+    profiles.forget("slack", "U1")
+    assert profiles.get("slack", "U1").class_of is None
+
+
+def test_the_bot_asks_for_a_profile_only_once(profiles):
+    assert profiles.mark_asked("slack", "U2") is True
+    assert profiles.mark_asked("slack", "U2") is False
+    profiles.forget("slack", "U3")
+    profiles.save("slack", "U3", 2028, "pathways")
+    assert profiles.mark_asked("slack", "U3") is False
+
+
+def test_an_event_is_claimed_once(database_url):
+    events = EventLog(migrated_engine(database_url), retention_days=7)
+    assert events.claim("slack", "Ev1") is True
+    assert events.claim("slack", "Ev1") is False
+    assert events.claim("teams", "Ev1") is True
+
+
+def test_a_second_vote_on_the_same_answer_replaces_the_first(database_url):
+    votes = VoteLog(migrated_engine(database_url))
+    votes.record(message_key("slack", "D1", "1.1"), "rasa", True, "post-pce", "pathways")
+    votes.record(message_key("slack", "D1", "1.1"), "rasa", False, "post-pce", "pathways")
+    votes.record(message_key("slack", "D1", "2.2"), "rasa", False, None, None)
+    [summary] = votes.summary()
+    assert (summary.entry_id, summary.helpful, summary.not_helpful) == ("rasa", 0, 2)
