@@ -12,7 +12,7 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.db import session
+from bot.db import writing
 from bot.models import DeclinedQuestion, utcnow
 
 MAX_STORED_CHARS = 500
@@ -25,7 +25,7 @@ class DeclinedLog:
 
     def record(self, text: str, phase: str | None, track: str | None) -> None:
         """Store the question and, in the same transaction, drop what has outlived the retention period."""
-        with session(self.engine) as db:
+        with writing(self.engine) as db:
             self._purge(db)
             if self.retention_days > 0 and text.strip():
                 db.add(DeclinedQuestion(text=text[:MAX_STORED_CHARS], phase=phase, track=track))
@@ -36,7 +36,7 @@ class DeclinedLog:
         db.execute(delete(DeclinedQuestion).where(DeclinedQuestion.created_at < cutoff))
 
     def questions(self) -> list[str]:
-        with session(self.engine) as db:
+        with writing(self.engine) as db:
             self._purge(db)
             db.commit()
             return list(db.exec(select(DeclinedQuestion.text).order_by(DeclinedQuestion.created_at)))

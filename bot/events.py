@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
-from bot.db import insert_or_update, session
+from bot.db import insert_or_update, writing
 from bot.models import ProcessedEvent, utcnow
 
 PURGE_EVERY_SECONDS = 600
@@ -25,7 +25,7 @@ class EventLog:
 
     def claim(self, platform: str, event_id: str) -> bool:
         """True for the first delivery of this event, False for every later one (across restarts and replicas)."""
-        with session(self.engine) as db:
+        with writing(self.engine) as db:
             written = insert_or_update(db, ProcessedEvent, {"platform": platform, "event_id": event_id[:128],
                                                             "received_at": utcnow()},
                                        keys=("platform", "event_id"), update=())

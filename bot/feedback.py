@@ -9,7 +9,7 @@ from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.db import insert_or_update, session
+from bot.db import insert_or_update, session, writing
 from bot.models import AnswerVote, utcnow
 
 
@@ -33,7 +33,7 @@ class VoteLog:
         """One vote per answer message: voting again changes the vote rather than adding one."""
         values = {"message_key": key, "entry_id": entry_id[:100], "helpful": helpful, "phase": phase,
                   "track": track, "voted_at": utcnow()}
-        with session(self.engine) as db:
+        with writing(self.engine) as db:
             insert_or_update(db, AnswerVote, values, keys=("message_key",), update=("helpful", "voted_at"))
             db.commit()
 

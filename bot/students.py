@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
-from bot.db import insert_or_update, session
+from bot.db import insert_or_update, session, writing
 from bot.models import StudentProfile, utcnow
 from bot.profile import ProfileError, StudentContext, parse_track
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
@@ -73,7 +73,7 @@ class ProfileStore:
         now = utcnow()
         values = {"platform": platform, "user_id": user_id, "class_of": class_of, "track": track,
                   "asked_for_profile": True, "created_at": now, "updated_at": now}
-        with session(self.engine) as db:
+        with writing(self.engine) as db:
             insert_or_update(db, StudentProfile, values, keys=("platform", "user_id"),
                              update=("class_of", "track", "asked_for_profile", "updated_at"))
             db.commit()
@@ -84,7 +84,7 @@ class ProfileStore:
         now = utcnow()
         values = {"platform": platform, "user_id": user_id, "asked_for_profile": True, "created_at": now,
                   "updated_at": now}
-        with session(self.engine) as db:
+        with writing(self.engine) as db:
             inserted = insert_or_update(db, StudentProfile, values, keys=("platform", "user_id"), update=())
             if not inserted:
                 inserted = db.execute(
@@ -97,7 +97,7 @@ class ProfileStore:
         return inserted == 1
 
     def forget(self, platform: str, user_id: str) -> None:
-        with session(self.engine) as db:
+        with writing(self.engine) as db:
             db.execute(delete(StudentProfile).where(StudentProfile.platform == platform,
                                                     StudentProfile.user_id == user_id))
             db.commit()
