@@ -41,3 +41,39 @@ def test_declines_are_logged_without_the_question(advisor, caplog):
     with caplog.at_level(logging.INFO):
         advisor.reply("my private worry about money and parking")
     assert caplog.records and all("worry" not in r.getMessage() for r in caplog.records)
+
+
+@pytest.mark.parametrize(("credentials", "mode"), [
+    ({}, None),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s"}, "http"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1"}, "socket"),
+    ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_APP_TOKEN": "xapp-1"}, "socket"),
+])
+def test_the_slack_mode_follows_the_credentials(isolated_env, monkeypatch, credentials, mode):
+    for name, value in credentials.items():
+        monkeypatch.setenv(name, value)
+    assert load_settings(env_file=None).slack_mode == mode
+
+
+@pytest.mark.parametrize("credentials", [{"SLACK_BOT_TOKEN": "xoxb-1"}, {"SLACK_SIGNING_SECRET": "s"},
+                                         {"SLACK_APP_TOKEN": "xapp-1"}])
+def test_incomplete_slack_credentials_say_what_is_missing(isolated_env, monkeypatch, credentials):
+    for name, value in credentials.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match="SLACK_"):
+        _ = load_settings(env_file=None).slack_mode
+
+
+def test_secrets_never_appear_in_the_settings_repr(isolated_env, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-secret-token")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "signing-secret-value")
+    shown = repr(load_settings(env_file=None))
+    assert "xoxb-secret-token" not in shown and "signing-secret-value" not in shown
+
+
+def test_the_slack_api_url_gets_its_trailing_slash(isolated_env, monkeypatch):
+    monkeypatch.setenv("SLACK_API_URL", "https://slack-gov.com/api")
+    assert load_settings(env_file=None).slack_api_url == "https://slack-gov.com/api/"
+    monkeypatch.setenv("SLACK_API_URL", "slack-gov.com/api")
+    with pytest.raises(SettingsError, match="SLACK_API_URL"):
+        load_settings(env_file=None)
