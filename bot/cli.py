@@ -92,6 +92,21 @@ def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_kb_feedback(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import migrated_engine
+    from bot.feedback import VoteLog
+
+    summary = VoteLog(migrated_engine(settings.database_url)).summary()
+    if args.json:
+        print(json.dumps([vars(item) for item in summary], indent=2))
+        return 0
+    if not summary:
+        print("No votes on record yet.")
+    for item in summary:
+        print(f"{item.not_helpful:5} not helpful {item.helpful:5} helpful  {item.entry_id}")
+    return 0
+
+
 def cmd_kb_export(args: argparse.Namespace, settings: Settings) -> int:
     from knowledge.loader import load_knowledge
 
@@ -128,6 +143,9 @@ def parser() -> argparse.ArgumentParser:
     gaps.add_argument("--json", action="store_true")
     gaps.add_argument("--limit", type=int, default=50)
     gaps.set_defaults(handler=cmd_kb_gaps)
+    feedback = kb_commands.add_parser("feedback", help="Helpful / Not helpful votes per entry, most criticised first")
+    feedback.add_argument("--json", action="store_true")
+    feedback.set_defaults(handler=cmd_kb_feedback)
     export = kb_commands.add_parser("export", help="all entries as JSON")
     export.set_defaults(handler=cmd_kb_export)
     return root

@@ -94,11 +94,13 @@ class Advisor:
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
         return self._decline(message, text, result, context, record)
 
-    def phase_matters(self, message: str, context: StudentContext) -> bool:
-        """Whether knowing the student's phase would change the reply: the moment to ask for a profile."""
-        replies = {(r.kind, r.entry, r.body) for r in
-                   (self.reply(message, context.with_changes(phase=phase), record=False) for phase in (None, *PHASES))}
-        return len(replies) > 1
+    def phase_matters(self, message: str, context: StudentContext, reply: Reply) -> bool:
+        """Whether knowing the student's phase would change `reply`: the moment to ask for a profile."""
+        if reply.kind in (ReplyKind.SMALL_TALK, ReplyKind.EMPTY):
+            return False
+        shown = (reply.kind, reply.entry, reply.body)
+        return any((other.kind, other.entry, other.body) != shown for other in
+                   (self.reply(message, context.with_changes(phase=phase), record=False) for phase in PHASES))
 
     def _small_talk(self, message: str, chat: SmallTalk) -> Reply:
         copy = {SmallTalk.GREETING: self.kb.smalltalk.greeting, SmallTalk.THANKS: self.kb.smalltalk.thanks,

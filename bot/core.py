@@ -69,7 +69,7 @@ class AdvisorCore:
         context = self.context_for(profile)
         reply = self.advisor.reply(text, context)
         ask = (not profile.complete and not profile.asked_for_profile and context.phase is None
-               and self.advisor.phase_matters(text, context)
+               and self.advisor.phase_matters(text, context, reply)
                and self.profiles.mark_asked(student.platform, student.user_id))
         return Answer(reply=reply, context=context, ask_for_profile=ask)
 

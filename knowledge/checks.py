@@ -13,6 +13,7 @@ from knowledge.calendar import MONTH_NAMES
 from knowledge.engine import SearchEngine
 from knowledge.loader import ContentError, KnowledgeBase, load_knowledge
 from knowledge.text import terms
+from scheduler.academic_calendar import load_academic_calendar
 
 MAX_ANSWER_WORDS = 80
 HARD_MAX_ANSWER_WORDS = 120
@@ -133,6 +134,7 @@ def check_content(content_dir: Path | None = None, today: date | None = None,
                   stale_days: int = DEFAULT_STALE_DAYS) -> list[Problem]:
     try:
         kb = load_knowledge(content_dir)
+        load_academic_calendar(content_dir)
     except ContentError as error:
         return [Problem("error", message) for message in error.problems]
     today = today or date.today()

@@ -135,3 +135,17 @@ def test_only_a_new_figure_meets_a_question_asking_for_one():
     assert asked_figure("what does ERAS cost") is Figure.MONEY
     assert not gives_figure(Figure.MONEY, "what does ERAS cost", "ERAS opens in June.")
     assert asked_figure("when is match day") is None
+
+
+@pytest.mark.parametrize("phase", ["any", "preclerkship", "pce", "post-pce"])
+def test_every_quick_question_offered_to_students_is_answered(advisor, kb, phase):
+    for question in kb.smalltalk.quick_questions.get(phase, ()):
+        reply = advisor.reply(question, StudentContext(phase=None if phase == "any" else phase), record=False)
+        assert reply.answered, f"quick question {question!r} ({phase}) is declined"
+
+
+def test_phase_matters_for_calendar_questions_but_not_for_glossary_ones(advisor):
+    for question, matters in [("what's coming up for me?", True), ("what does ERAS stand for?", False),
+                              ("hello", False)]:
+        reply = advisor.reply(question, StudentContext(), record=False)
+        assert advisor.phase_matters(question, StudentContext(), reply) is matters
