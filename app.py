@@ -16,9 +16,11 @@ def serve_platforms(settings: Settings) -> int:
     from bot.services import build_core
     from handlers import slack, web
     from handlers.slack import http
+    from handlers.slack.recovery import Recovery
 
     core = build_core(settings)
     slack_app = slack.build_app(settings, core)
+    Recovery(slack_app, core, interval_seconds=min(30.0, settings.event_lease_seconds / 2)).start()
     if settings.slack_mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 

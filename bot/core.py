@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.conversation import Advisor
 from bot.db import reachable
-from bot.events import EventLog
+from bot.events import EventLog, Unfinished
 from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
 from bot.replies import Reply
@@ -115,5 +115,13 @@ class AdvisorCore:
     def healthy(self) -> bool:
         return reachable(self.profiles.engine)
 
-    def first_delivery(self, platform: str, event_id: str) -> bool:
-        return self.events.claim(platform, event_id)
+    def first_delivery(self, platform: str, event_id: str, question_payload: str | None = None) -> bool:
+        """Claim an event; a question's payload is kept until `answered`, so a crash cannot lose it."""
+        return self.events.claim(platform, event_id, question_payload)
+
+    def answered(self, platform: str, event_id: str) -> None:
+        self.events.finished(platform, event_id)
+
+    def unanswered(self, platform: str) -> list[Unfinished]:
+        """Questions acknowledged but never answered (their process died): now this process's to answer."""
+        return self.events.take_unfinished(platform)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, Index, Text, text
 from sqlmodel import Field, SQLModel
 
 
@@ -39,13 +39,21 @@ class StudentProfile(SQLModel, table=True):
 
 
 class ProcessedEvent(SQLModel, table=True):
-    """A platform event already taken on, so a retry or a redelivery after a restart is not answered twice."""
+    """A platform event already taken on, so a retry or a redelivery after a restart is not answered twice.
+
+    A question's event keeps its payload until it is answered, so one acknowledged just before a crash is
+    answered after the restart (`lease_until` says when another process may take it over); then it is cleared.
+    """
 
     __tablename__ = "processed_event"
+    __table_args__ = (Index("ix_processed_event_pending", "lease_until", postgresql_where=text("payload IS NOT NULL"),
+                            sqlite_where=text("payload IS NOT NULL")),)
 
     platform: str = Field(primary_key=True, max_length=10)
     event_id: str = Field(primary_key=True, max_length=128)
     received_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    payload: str | None = Field(default=None, sa_type=Text)
+    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
 
 
 class AnswerVote(SQLModel, table=True):

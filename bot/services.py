@@ -46,5 +46,5 @@ def build_core(settings: Settings) -> AdvisorCore:
 
     engine = migrated_engine(settings.database_url)
     profiles = ProfileStore(engine, load_academic_calendar(settings.knowledge_dir))
-    events = EventLog(engine, settings.event_retention_days)
+    events = EventLog(engine, settings.event_retention_days, lease_seconds=settings.event_lease_seconds)
     return AdvisorCore(build_advisor(settings), profiles, VoteLog(engine), events, settings.institution_timezone)

@@ -52,6 +52,7 @@ class Settings:
     slack_app_token: str = field(default="", repr=False)
     slack_api_url: str | None = None
     event_retention_days: int = 7
+    event_lease_seconds: int = 120
 
     @property
     def slack_mode(self) -> str | None:
@@ -100,4 +101,5 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         slack_app_token=os.environ.get("SLACK_APP_TOKEN", "").strip(),
         slack_api_url=_api_url("SLACK_API_URL"),
         event_retention_days=_integer("EVENT_RETENTION_DAYS", 7, minimum=1),
+        event_lease_seconds=_integer("EVENT_LEASE_SECONDS", 120, minimum=1),
     )

@@ -8,9 +8,11 @@ import time
 from datetime import date
 
 import pytest
+from sqlmodel import Session, select
 
 from bot.db import make_engine
 from bot.feedback import VoteLog
+from bot.models import ProcessedEvent
 from tests.slack_driver import BOT_USER, RunningBot, block_action, dm, mention
 from tests.slack_stand_in import SlackStandIn
 
@@ -289,3 +291,29 @@ def test_an_event_redelivered_after_a_restart_is_not_answered_again(slack, datab
         assert len(slack.delivered("chat.postMessage")) == 2
     finally:
         second.stop()
+
+
+def test_a_question_acknowledged_just_before_a_crash_is_answered_after_the_restart(slack, database_url, tmp_path):
+    lease = {"EVENT_LEASE_SECONDS": "3"}
+    slack.fail_next("chat.postMessage", 503, times=100)
+    first = RunningBot(slack.url, database_url, tmp_path, extra_env=lease).start()
+    try:
+        assert first.send_event(dm("U122", "what is ERAS?"), event_id="EvCrash").status == 200
+        deadline = time.monotonic() + 10
+        while not slack.calls("chat.postMessage") and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        first.kill()
+    slack.reset()
+    second = RunningBot(slack.url, database_url, tmp_path, extra_env=lease).start()
+    try:
+        [answer] = slack.wait_for("chat.postMessage", timeout=20)
+        assert answer.params["channel"] == "DU122" and "Electronic Residency Application Service" in texts(answer)
+        time.sleep(2)
+        assert len(slack.delivered("chat.postMessage")) == 1
+        assert "never answered" in second.log()
+    finally:
+        second.stop()
+    with Session(make_engine(database_url)) as db:
+        [kept] = db.exec(select(ProcessedEvent.payload).where(ProcessedEvent.event_id == "EvCrash")).all()
+    assert kept is None

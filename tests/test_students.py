@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import pytest
@@ -100,3 +101,18 @@ def test_a_second_vote_on_the_same_answer_replaces_the_first(database_url):
     votes.record(message_key("slack", "D1", "2.2"), "rasa", False, None, None)
     [summary] = votes.summary()
     assert (summary.entry_id, summary.helpful, summary.not_helpful) == ("rasa", 0, 2)
+
+
+def test_an_unanswered_question_is_handed_to_one_taker_after_its_lease(database_url):
+    events = EventLog(migrated_engine(database_url), retention_days=7, lease_seconds=0.2)
+    assert events.claim("slack", "EvQ", payload='{"q": 1}')
+    assert events.claim("slack", "EvHome") is True
+    assert events.take_unfinished("slack") == []
+    time.sleep(0.3)
+    [taken] = events.take_unfinished("slack")
+    assert (taken.event_id, taken.payload) == ("EvQ", '{"q": 1}')
+    assert events.take_unfinished("slack") == []
+    events.finished("slack", "EvQ")
+    time.sleep(0.3)
+    assert events.take_unfinished("slack") == []
+    assert events.claim("slack", "EvQ", payload='{"q": 1}') is False

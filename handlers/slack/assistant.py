@@ -26,11 +26,11 @@ def register(app: App, core: AdvisorCore) -> None:
         set_suggested_prompts(prompts=[{"title": prompt, "message": prompt} for prompt in prompts])
 
     @assistant.user_message
-    def answer_in_thread(payload: dict, set_status: SetStatus, client: WebClient) -> None:
+    def answer_in_thread(payload: dict, body: dict, set_status: SetStatus, client: WebClient) -> None:
         if not is_from_a_person(payload):
             return
         set_status("is looking that up…")
         answer = core.answer(student(payload["user"]), payload.get("text") or "")
-        post_answer(core, client, payload["channel"], answer, thread_ts=payload["thread_ts"])
+        post_answer(core, client, payload["channel"], answer, payload["thread_ts"], body.get("event_id"))
 
     app.assistant(assistant)

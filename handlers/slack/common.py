@@ -9,6 +9,7 @@ from handlers.slack.blocks import answer_message
 from handlers.slack.surfaces import home_view
 
 PLATFORM = "slack"
+RECOVERING = "advisor_recovering"  # request context flag: a question re-dispatched after a crash
 
 
 def student(user_id: str) -> Student:
@@ -20,8 +21,11 @@ def render(core: AdvisorCore, answer: Answer, heading: str | None = None) -> dic
 
 
 def post_answer(core: AdvisorCore, client: WebClient, channel: str, answer: Answer,
-                thread_ts: str | None = None) -> None:
+                thread_ts: str | None = None, event_id: str | None = None) -> None:
+    """Posts the answer; for a question's event, then releases its kept payload (the question is answered)."""
     client.chat_postMessage(channel=channel, thread_ts=thread_ts, unfurl_links=False, **render(core, answer))
+    if event_id:
+        core.answered(PLATFORM, event_id)
 
 
 def publish_home(core: AdvisorCore, client: WebClient, user_id: str) -> None:
@@ -32,3 +36,10 @@ def is_from_a_person(event: dict) -> bool:
     """Only people's own new messages are questions: not bots (us included), edits, deletions or joins."""
     return (event.get("bot_id") is None and event.get("subtype") in (None, "file_share", "thread_broadcast")
             and bool(event.get("user")))
+
+
+def is_question(body: dict) -> bool:
+    """An event that must get an answer: a person's DM or mention (kept until answered, see bot/events.py)."""
+    event = body.get("event") or {}
+    return is_from_a_person(event) and (
+        event.get("type") == "app_mention" or (event.get("type") == "message" and event.get("channel_type") == "im"))

@@ -15,9 +15,9 @@ MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
 
 def register(app: App, core: AdvisorCore) -> None:
     @app.event("app_mention")
-    def answer_mention(event: dict, client: WebClient) -> None:
+    def answer_mention(event: dict, body: dict, client: WebClient) -> None:
         if not is_from_a_person(event):
             return
         question = MENTION.sub(" ", event.get("text") or "")
         answer = core.answer(student(event["user"]), question)
-        post_answer(core, client, event["channel"], answer, thread_ts=event.get("thread_ts") or event["ts"])
+        post_answer(core, client, event["channel"], answer, event.get("thread_ts") or event["ts"], body.get("event_id"))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.core import AdvisorCore
 from handlers.slack.blocks import notice
-from handlers.slack.common import PLATFORM
+from handlers.slack.common import PLATFORM, RECOVERING, is_question
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,9 @@ def register(app: App, core: AdvisorCore) -> None:
         """Claims the event in the database before Slack gets its ack: a retry, a redelivery after a restart
         or a copy sent to another replica is acknowledged and dropped."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not core.first_delivery(PLATFORM, event_id):
+        if req.context.get(RECOVERING):
+            return next()
+        if event_id and not core.first_delivery(PLATFORM, event_id, json.dumps(body) if is_question(body) else None):
             retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
             log.info("event %s already handled; retry %s acknowledged and dropped", event_id, retry)
             return BoltResponse(status=200, body="")
@@ -41,5 +44,7 @@ def register(app: App, core: AdvisorCore) -> None:
             if channel:
                 thread_ts = event.get("thread_ts") or (event.get("ts") if event.get("type") == "app_mention" else None)
                 context.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **apology)
+                if body.get("event_id"):
+                    core.answered(PLATFORM, body["event_id"])
         except Exception:  # the last resort must not raise: log and give up
             log.exception("could not send the apology either")
