@@ -8,6 +8,7 @@ it to a live process (this one after a restart, or another replica) to answer th
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from bot.db import insert_or_update, writing
 from bot.models import ProcessedEvent, utcnow
 
 PURGE_EVERY_SECONDS = 600
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -79,9 +81,13 @@ class EventLog:
         now = utcnow()
         db.execute(delete(ProcessedEvent).where(ProcessedEvent.received_at < now - self.retention))
         # Questions too old to answer usefully: drop the student's words, keep the id for deduplication.
-        db.execute(update(ProcessedEvent)
-                   .where(ProcessedEvent.payload.is_not(None), ProcessedEvent.received_at < now - self.recover_within)
-                   .values(payload=None, lease_until=None))
+        stale = db.execute(update(ProcessedEvent)
+                           .where(ProcessedEvent.payload.is_not(None),
+                                  ProcessedEvent.received_at < now - self.recover_within)
+                           .values(payload=None, lease_until=None)
+                           .returning(ProcessedEvent.event_id)).all()
+        for (event_id,) in stale:
+            log.warning("event %s was never answered and is too old to answer now: dropped", event_id)
 
     def _purge_due(self) -> bool:
         with self._lock:
