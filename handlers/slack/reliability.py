@@ -18,11 +18,13 @@ def register(app: App, core: AdvisorCore) -> None:
     @app.middleware
     def once_per_event(req: BoltRequest, body: dict, next) -> BoltResponse | None:
         """Claims the event in the database before Slack gets its ack: a retry, a redelivery after a restart
-        or a copy sent to another replica is acknowledged and dropped."""
+        or a copy sent to another replica is acknowledged and dropped. A question is kept (without Slack's
+        legacy verification token) until answered, for crash recovery."""
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if req.context.get(RECOVERING):
             return next()
-        if event_id and not core.first_delivery(PLATFORM, event_id, json.dumps(body) if is_question(body) else None):
+        kept = json.dumps({k: v for k, v in body.items() if k != "token"}) if is_question(body) else None
+        if event_id and not core.first_delivery(PLATFORM, event_id, kept):
             retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
             log.info("event %s already handled; retry %s acknowledged and dropped", event_id, retry)
             return BoltResponse(status=200, body="")
