@@ -116,6 +116,27 @@ def cmd_kb_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import datetime
+    from pathlib import Path
+    from zoneinfo import ZoneInfo
+
+    from bot.db import migrated_engine
+    from bot.roster import Roster, RosterError, read_roster
+
+    try:
+        rows = read_roster(Path(args.file), datetime.now(ZoneInfo(settings.institution_timezone)).date())
+    except RosterError as error:
+        print(f"advisor: nothing imported; fix these rows of {args.file} and run it again:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    result = Roster(migrated_engine(settings.database_url)).import_rows(rows)
+    print(f"Roster imported from {args.file}: {result.added} added, {result.updated} updated, "
+          f"{result.unchanged} unchanged.")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="advisor", description="Career Planning advisor for medical students.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -148,6 +169,12 @@ def parser() -> argparse.ArgumentParser:
     feedback.set_defaults(handler=cmd_kb_feedback)
     export = kb_commands.add_parser("export", help="all entries as JSON")
     export.set_defaults(handler=cmd_kb_export)
+    roster = commands.add_parser("roster", help="the roster of students for personal nudges")
+    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
+    roster_import = roster_commands.add_parser(
+        "import", help="upsert students from a CSV with columns slack_user_id,class_of,track (all or nothing)")
+    roster_import.add_argument("file")
+    roster_import.set_defaults(handler=cmd_roster_import)
     return root
 
 

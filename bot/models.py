@@ -67,3 +67,14 @@ class AnswerVote(SQLModel, table=True):
     phase: str | None = Field(default=None, max_length=20)
     track: str | None = Field(default=None, max_length=20)
     voted_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class RosterStudent(SQLModel, table=True):
+    """A rostered student: who receives the personal nudges for their class and track."""
+
+    __tablename__ = "roster_student"
+
+    slack_user_id: str = Field(primary_key=True, max_length=32)
+    class_of: int = Field(index=True)
+    track: str = Field(max_length=20)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -1,0 +1,107 @@
+"""The roster: which Slack user is in which class and track, imported from the registrar's CSV.
+
+An import is all or nothing: every bad row is named and nothing is written from a file with errors;
+a good file is an idempotent upsert (importing it again changes nothing).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+from sqlmodel import select
+
+from bot.db import insert_or_update, session, writing
+from bot.models import RosterStudent, utcnow
+from bot.profile import ProfileError
+from bot.students import parse_class_of, parse_required_track
+
+COLUMNS = ("slack_user_id", "class_of", "track")
+SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+
+
+class RosterError(ValueError):
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    slack_user_id: str
+    class_of: int
+    track: str
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    added: int
+    updated: int
+    unchanged: int
+
+
+def read_roster(path: Path, today: date) -> list[RosterRow]:
+    """Parse and validate the whole file; raise RosterError naming every bad row (line numbers as in the file)."""
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise RosterError([f"{path}: cannot read ({error.strerror})"]) from error
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        missing = [column for column in COLUMNS if column not in header]
+        if missing:
+            raise RosterError([f"{path.name}: missing column(s) {', '.join(missing)} (need {', '.join(COLUMNS)})"])
+        reader.fieldnames = header
+        rows, problems, seen = [], [], {}
+        for line, record in enumerate(reader, start=2):
+            try:
+                row = _row(record, today)
+            except ProfileError as error:
+                problems.append(f"line {line}: {error}")
+                continue
+            if row.slack_user_id in seen:
+                problems.append(f"line {line}: {row.slack_user_id} already on line {seen[row.slack_user_id]}")
+                continue
+            seen[row.slack_user_id] = line
+            rows.append(row)
+    if problems:
+        raise RosterError(problems)
+    return rows
+
+
+def _row(record: dict, today: date) -> RosterRow:
+    user = (record.get("slack_user_id") or "").strip()
+    if not SLACK_USER_ID.match(user):
+        raise ProfileError(f"slack_user_id {user!r} is not a Slack user id (like U012ABCDEF)")
+    return RosterRow(user, parse_class_of(record.get("class_of"), today), parse_required_track(record.get("track")))
+
+
+class Roster:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def import_rows(self, rows: list[RosterRow]) -> ImportResult:
+        with writing(self.engine) as db:
+            known = {r.slack_user_id: (r.class_of, r.track) for r in db.exec(select(RosterStudent))}
+            added = updated = 0
+            for row in rows:
+                before = known.get(row.slack_user_id)
+                if before == (row.class_of, row.track):
+                    continue
+                insert_or_update(db, RosterStudent, {"slack_user_id": row.slack_user_id, "class_of": row.class_of,
+                                                     "track": row.track, "updated_at": utcnow()},
+                                 keys=("slack_user_id",), update=("class_of", "track", "updated_at"))
+                added, updated = (added + 1, updated) if before is None else (added, updated + 1)
+            db.commit()
+        return ImportResult(added=added, updated=updated, unchanged=len(rows) - added - updated)
+
+    def students(self, class_of: int, track: str) -> list[str]:
+        with session(self.engine) as db:
+            return list(db.exec(select(RosterStudent.slack_user_id)
+                                .where(RosterStudent.class_of == class_of, RosterStudent.track == track)
+                                .order_by(RosterStudent.slack_user_id)))

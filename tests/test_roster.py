@@ -1,0 +1,59 @@
+"""`advisor roster import`: all or nothing, every bad row named, idempotent, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.cli import main
+from bot.db import migrated_engine
+from bot.roster import Roster, RosterError, read_roster
+
+TODAY = date(2026, 11, 24)
+
+
+def write(tmp_path, text: str):
+    path = tmp_path / "roster.csv"
+    path.write_text(text)
+    return path
+
+
+def test_every_bad_row_is_named(tmp_path):
+    path = write(tmp_path, "name,slack_user_id,class_of,track\n"
+                           "Ada,U0AAA1,2028,pathways\n"
+                           "Bo,not-an-id,2028,pathways\n"
+                           "Cy,U0AAA2,1990,hst\n"
+                           "Di,U0AAA3,2028,dentistry\n"
+                           "Ed,U0AAA1,2029,hst\n")
+    with pytest.raises(RosterError) as error:
+        read_roster(path, TODAY)
+    assert [problem.split(":")[0] for problem in error.value.problems] == ["line 3", "line 4", "line 5", "line 6"]
+
+
+def test_missing_columns_are_named(tmp_path):
+    with pytest.raises(RosterError, match="class_of"):
+        read_roster(write(tmp_path, "slack_user_id,track\nU0AAA1,hst\n"), TODAY)
+
+
+def test_import_is_an_idempotent_upsert(database_url, tmp_path):
+    roster = Roster(migrated_engine(database_url))
+    rows = read_roster(write(tmp_path, "slack_user_id,class_of,track,email\nU0AAA1,2028,Pathways,a@x\n"
+                                       "U0AAA2,'27,hst,b@x\n"), TODAY)
+    first = roster.import_rows(rows)
+    assert (first.added, first.updated, first.unchanged) == (2, 0, 0)
+    again = roster.import_rows(rows)
+    assert (again.added, again.updated, again.unchanged) == (0, 0, 2)
+    moved = read_roster(write(tmp_path, "slack_user_id,class_of,track\nU0AAA1,2029,pathways\n"), TODAY)
+    result = roster.import_rows(moved)
+    assert (result.added, result.updated, result.unchanged) == (0, 1, 0)
+    assert roster.students(2029, "pathways") == ["U0AAA1"] and roster.students(2027, "hst") == ["U0AAA2"]
+
+
+def test_the_command_imports_nothing_from_a_file_with_errors(isolated_env, capsys):
+    bad = write(isolated_env, "slack_user_id,class_of,track\nU0AAA1,2028,pathways\nU0AAA2,20x8,hst\n")
+    assert main(["roster", "import", str(bad)]) == 1
+    assert "line 3" in capsys.readouterr().err
+    good = write(isolated_env, "slack_user_id,class_of,track\nU0AAA1,2028,pathways\n")
+    assert main(["roster", "import", str(good)]) == 0
+    assert "1 added" in capsys.readouterr().out
