@@ -137,6 +137,35 @@ def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import migrated_engine
+    from bot.roster import Roster
+    from knowledge.loader import load_knowledge
+    from scheduler.academic_calendar import load_academic_calendar
+    from scheduler.cohorts import load_cohorts
+    from scheduler.planner import Planner
+    from scheduler.rules import load_rules
+
+    start, end = parse_date(args.start), parse_date(args.end)
+    if start is None or end is None or end < start:
+        raise ProfileError("give --from and --to as YYYY-MM-DD, --to not before --from")
+    kb = load_knowledge(settings.knowledge_dir)
+    planner = Planner(kb, load_academic_calendar(settings.knowledge_dir), load_rules(kb, settings.knowledge_dir),
+                      load_cohorts(settings.cohorts_file), settings.institution_timezone)
+    roster = Roster(migrated_engine(settings.database_url))
+    classes = {pair: roster.students(*pair) for pair in roster.classes()}
+    nudges = planner.plan(start, end, classes)
+    if args.json:
+        print(json.dumps([nudge.as_json() for nudge in nudges], ensure_ascii=False, indent=2))
+        return 0
+    if not nudges:
+        print(f"Nothing would be sent from {start} to {end}.")
+    for nudge in nudges:
+        first_line = nudge.text.splitlines()[0]
+        print(f"{nudge.send_at:%Y-%m-%d %H:%M %Z}  {nudge.channel:<14} {nudge.nudge:<36} {first_line[:70]}")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="advisor", description="Career Planning advisor for medical students.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -175,6 +204,13 @@ def parser() -> argparse.ArgumentParser:
         "import", help="upsert students from a CSV with columns slack_user_id,class_of,track (all or nothing)")
     roster_import.add_argument("file")
     roster_import.set_defaults(handler=cmd_roster_import)
+    nudges = commands.add_parser("nudges", help="the programme calendar's reminders to channels and students")
+    nudges_commands = nudges.add_subparsers(dest="nudges_command", required=True)
+    preview = nudges_commands.add_parser("preview", help="every message that would be sent between two dates")
+    preview.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
+    preview.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
+    preview.add_argument("--json", action="store_true")
+    preview.set_defaults(handler=cmd_nudges_preview)
     return root
 
 

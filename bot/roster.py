@@ -105,3 +105,9 @@ class Roster:
             return list(db.exec(select(RosterStudent.slack_user_id)
                                 .where(RosterStudent.class_of == class_of, RosterStudent.track == track)
                                 .order_by(RosterStudent.slack_user_id)))
+
+    def classes(self) -> list[tuple[int, str]]:
+        """The (class_of, track) pairs that have at least one rostered student."""
+        with session(self.engine) as db:
+            return list(db.exec(select(RosterStudent.class_of, RosterStudent.track).distinct()
+                                .order_by(RosterStudent.class_of, RosterStudent.track)))

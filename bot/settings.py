@@ -53,6 +53,7 @@ class Settings:
     slack_api_url: str | None = None
     event_retention_days: int = 7
     event_lease_seconds: int = 120
+    cohorts_file: Path | None = None
 
     @property
     def slack_mode(self) -> str | None:
@@ -102,4 +103,5 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         slack_api_url=_api_url("SLACK_API_URL"),
         event_retention_days=_integer("EVENT_RETENTION_DAYS", 7, minimum=1),
         event_lease_seconds=_integer("EVENT_LEASE_SECONDS", 120, minimum=1),
+        cohorts_file=Path(os.environ.get("COHORTS_FILE", "").strip() or "cohorts.yaml"),
     )

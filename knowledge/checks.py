@@ -14,6 +14,7 @@ from knowledge.engine import SearchEngine
 from knowledge.loader import ContentError, KnowledgeBase, load_knowledge
 from knowledge.text import terms
 from scheduler.academic_calendar import load_academic_calendar
+from scheduler.rules import load_rules
 
 MAX_ANSWER_WORDS = 80
 HARD_MAX_ANSWER_WORDS = 120
@@ -135,6 +136,7 @@ def check_content(content_dir: Path | None = None, today: date | None = None,
     try:
         kb = load_knowledge(content_dir)
         load_academic_calendar(content_dir)
+        load_rules(kb, content_dir)
     except ContentError as error:
         return [Problem("error", message) for message in error.problems]
     today = today or date.today()

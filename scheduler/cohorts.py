@@ -1,0 +1,41 @@
+"""Class channels: which Slack channel each class (graduation year and track) reads, from COHORTS_FILE."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from knowledge.loader import ContentError
+from knowledge.schema import Track
+
+
+class Cohort(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    class_of: int = Field(ge=2000, le=2100)
+    track: Track
+    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,20}$", description="a Slack channel id, like C012ABCDEF")
+
+
+class CohortsFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cohorts: tuple[Cohort, ...] = ()
+
+
+def load_cohorts(path: Path | None) -> tuple[Cohort, ...]:
+    """The cohorts, or none when COHORTS_FILE is unset or missing (then only personal nudges go out)."""
+    if path is None or not path.is_file():
+        return ()
+    try:
+        cohorts = CohortsFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {}).cohorts
+    except (yaml.YAMLError, ValidationError) as error:
+        raise ContentError([f"{path}: {error}"]) from error
+    seen: set[tuple[int, str]] = set()
+    for cohort in cohorts:
+        if (cohort.class_of, cohort.track) in seen:
+            raise ContentError([f"{path}: class of {cohort.class_of} ({cohort.track}) is listed twice"])
+        seen.add((cohort.class_of, cohort.track))
+    return cohorts

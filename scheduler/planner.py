@@ -1,0 +1,130 @@
+"""Which nudges are due when: the calendar's events and the task rules, laid over each class's phases.
+
+Pure planning, no sending: `advisor nudges preview` lists exactly this, and the delivery code sends it.
+A nudge is only ever planned inside the phase window it is for, so nobody hears about a phase they are
+not in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from knowledge.calendar import month_name
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import PHASES, TRACK_LABELS, Entry
+from scheduler.academic_calendar import AcademicCalendar, PhaseWindow
+from scheduler.cohorts import Cohort
+from scheduler.rules import NudgeRules, Task
+
+SATURDAY = 5
+
+
+@dataclass(frozen=True)
+class Nudge:
+    send_at: datetime
+    channel: str  # a channel id for announcements, the student's user id for personal tasks
+    text: str
+    nudge: str  # the rule id
+    occurrence: str  # the month it is about, "YYYY-MM": with the rule and channel, the delivery key
+    category: str
+    grace: timedelta
+
+    def as_json(self) -> dict:
+        return {"send_at": self.send_at.isoformat(), "channel": self.channel, "text": self.text, "nudge": self.nudge}
+
+
+def month_runs(months: tuple[int, ...]) -> list[int]:
+    """The first month of each consecutive run, as listed: (9, 10, 11, 3, 4) -> [9, 3]."""
+    starts: list[int] = []
+    for index, month in enumerate(months):
+        if index == 0 or month != months[index - 1] % 12 + 1:
+            starts.append(month)
+    return starts
+
+
+def occurrences(months: tuple[int, ...], window: PhaseWindow, year_of_phase: int | None) -> list[date]:
+    """First days of the months (one per run) that fall inside the phase window (and year of the phase)."""
+    found = []
+    for month in month_runs(months):
+        for year in range(window.first_day.year, window.last_day.year + 1):
+            day = date(year, month, 1)
+            if window.first_day <= day <= window.last_day and year_of_phase in (None, window.year_of_phase(day)):
+                found.append(day)
+    return sorted(found)
+
+
+def weekday(day: date) -> date:
+    """Weekend dates move to the Monday after: students and staff read messages on weekdays."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= SATURDAY else day
+
+
+class Planner:
+    def __init__(self, kb: KnowledgeBase, calendar: AcademicCalendar, rules: NudgeRules,
+                 cohorts: tuple[Cohort, ...], timezone: str):
+        self.kb = kb
+        self.calendar = calendar
+        self.rules = rules
+        self.cohorts = cohorts
+        self.zone = ZoneInfo(timezone)
+
+    def at(self, day: date, clock: time | None = None) -> datetime:
+        return datetime.combine(day, clock or self.rules.announcements.send_time, tzinfo=self.zone)
+
+    def announcements(self, start: date, end: date) -> list[Nudge]:
+        rules = self.rules.announcements
+        planned = []
+        for cohort in self.cohorts:
+            for window in self.calendar.windows(cohort.class_of, cohort.track):
+                for entry in self.kb.events:
+                    if entry.id in rules.skip or not _applies(entry, window.phase, cohort.track):
+                        continue
+                    for day in occurrences(entry.event.months, window, entry.event.year_of_phase):
+                        send_on = weekday(max(day - timedelta(days=rules.lead_days), window.first_day))
+                        if start <= send_on <= end:
+                            planned.append(Nudge(self.at(send_on), cohort.channel, self._announcement(entry, day),
+                                                 f"announce-{entry.id}", f"{day:%Y-%m}", "events",
+                                                 timedelta(hours=rules.grace_hours)))
+        return planned
+
+    def tasks(self, start: date, end: date, classes: dict[tuple[int, str], list[str]]) -> list[Nudge]:
+        """Personal tasks for each rostered student (`classes` maps (class_of, track) to user ids)."""
+        planned = []
+        for (class_of, track), students in classes.items():
+            for window in self.calendar.windows(class_of, track):
+                for task in self.rules.tasks:
+                    phase, tracks, months, year = self._task_timing(task)
+                    if phase != window.phase or (tracks and track not in tracks):
+                        continue
+                    for day in occurrences(months, window, year):
+                        send_on = weekday(day)
+                        if start <= send_on <= end:
+                            planned += [Nudge(self.at(send_on), student, task.text.strip(), task.id, f"{day:%Y-%m}",
+                                              task.category, timedelta(hours=self.rules.announcements.grace_hours))
+                                        for student in students]
+        return planned
+
+    def plan(self, start: date, end: date, classes: dict[tuple[int, str], list[str]]) -> list[Nudge]:
+        nudges = self.announcements(start, end) + self.tasks(start, end, classes)
+        return sorted(nudges, key=lambda n: (n.send_at, n.nudge, n.channel))
+
+    def _task_timing(self, task: Task) -> tuple[str, tuple[str, ...], tuple[int, ...], int | None]:
+        if task.event is None:
+            return task.phase, task.tracks, task.months, task.year_of_phase
+        entry = self.kb.by_id[task.event]
+        phase = task.phase or (entry.phases[0] if len(entry.phases) == 1 else None)
+        return phase, task.tracks or entry.tracks, task.months or entry.event.months, \
+            task.year_of_phase or entry.event.year_of_phase
+
+    @staticmethod
+    def _announcement(entry: Entry, day: date) -> str:
+        event = entry.event
+        who = f" with {event.presenter}" if event.presenter else ""
+        audience = "" if not entry.tracks else f" ({', '.join(TRACK_LABELS[t] for t in entry.tracks)})"
+        return (f"*Coming up in {month_name(day.month)}: {entry.title}*{audience}{who}.\n"
+                f"It covers {event.covers}. Questions? Ask me in a DM.")
+
+
+def _applies(entry: Entry, phase: str, track: str) -> bool:
+    return entry.applies_to_track(track) and (not entry.phases or phase in entry.phases) and phase in PHASES

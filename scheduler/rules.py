@@ -1,0 +1,71 @@
+"""Nudge rules as data (knowledge/content/nudges.yaml), checked against the events calendar."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from knowledge.loader import DEFAULT_CONTENT_DIR, ContentError, KnowledgeBase
+from knowledge.schema import Phase, Track
+
+RULES_FILE = "nudges.yaml"
+Category = Literal["events", "tasks", "advising"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Announcements(_Strict):
+    lead_days: int = Field(ge=0, le=60)
+    send_time: time
+    grace_hours: int = Field(ge=0, le=24 * 14)
+    skip: tuple[str, ...] = ()
+
+
+class Task(_Strict):
+    id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    category: Category
+    text: str
+    event: str | None = None
+    phase: Phase | None = None
+    tracks: tuple[Track, ...] = ()
+    months: tuple[int, ...] = ()
+    year_of_phase: Literal[1, 2] | None = None
+    follow_up_days: int = Field(ge=1, le=60)
+    max_follow_ups: int = Field(ge=0, le=5)
+
+    @model_validator(mode="after")
+    def _when(self) -> Task:
+        if (self.event is None) == (self.phase is None or not self.months):
+            raise ValueError("give either `event`, or `phase` and `months`")
+        return self
+
+
+class NudgeRules(_Strict):
+    announcements: Announcements
+    tasks: tuple[Task, ...] = ()
+
+
+def load_rules(kb: KnowledgeBase, content_dir: Path | None = None) -> NudgeRules:
+    path = Path(content_dir or DEFAULT_CONTENT_DIR) / RULES_FILE
+    try:
+        rules = NudgeRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except FileNotFoundError as error:
+        raise ContentError([f"{RULES_FILE}: missing ({path})"]) from error
+    except (yaml.YAMLError, ValidationError) as error:
+        raise ContentError([f"{RULES_FILE}: {error}"]) from error
+    events = {entry.id for entry in kb.events}
+    problems = [f"{RULES_FILE}: task {task.id!r} names unknown event {task.event!r}"
+                for task in rules.tasks if task.event and task.event not in events]
+    problems += [f"{RULES_FILE}: announcements.skip names unknown event {event!r}"
+                 for event in rules.announcements.skip if event not in events]
+    ids = [task.id for task in rules.tasks]
+    problems += [f"{RULES_FILE}: task id {task_id!r} is used twice" for task_id in set(ids) if ids.count(task_id) > 1]
+    if problems:
+        raise ContentError(problems)
+    return rules
