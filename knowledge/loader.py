@@ -93,6 +93,15 @@ def _parse(path: Path, model: type[Model], problems: list[str]) -> Model | None:
         return None
 
 
+def load_content_file(name: str, model: type[Model], content_dir: Path | None = None) -> Model:
+    """One validated content file (for the academic calendar and the nudge rules); ContentError names the problems."""
+    problems: list[str] = []
+    parsed = _parse(Path(content_dir or DEFAULT_CONTENT_DIR) / name, model, problems)
+    if parsed is None:
+        raise ContentError(problems)
+    return parsed
+
+
 def glossary_entry_id(term: GlossaryTerm) -> str:
     slug = "".join(ch if ch.isalnum() else "-" for ch in term.term.lower()).strip("-")
     return "glossary-" + "-".join(part for part in slug.split("-") if part)

@@ -11,10 +11,9 @@ from datetime import date
 from itertools import pairwise
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from knowledge.loader import DEFAULT_CONTENT_DIR, ContentError
+from knowledge.loader import ContentError, load_content_file
 from knowledge.schema import PHASES, Phase, Track
 
 CALENDAR_FILE = "academic_calendar.yaml"
@@ -99,13 +98,7 @@ def _window(phase: str, span: Span, class_of: int) -> PhaseWindow:
 
 
 def load_academic_calendar(content_dir: Path | None = None) -> AcademicCalendar:
-    path = Path(content_dir or DEFAULT_CONTENT_DIR) / CALENDAR_FILE
-    try:
-        data = CalendarFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except FileNotFoundError as error:
-        raise ContentError([f"{CALENDAR_FILE}: missing ({path})"]) from error
-    except (yaml.YAMLError, ValidationError) as error:
-        raise ContentError([f"{CALENDAR_FILE}: {error}"]) from error
+    data = load_content_file(CALENDAR_FILE, CalendarFile, content_dir)
     missing = [track for track in ("pathways", "hst") if track not in data.tracks]
     if missing:
         raise ContentError([f"{CALENDAR_FILE}: no windows for track(s) {', '.join(missing)}"])

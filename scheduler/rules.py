@@ -6,10 +6,9 @@ from datetime import time
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from knowledge.loader import DEFAULT_CONTENT_DIR, ContentError, KnowledgeBase
+from knowledge.loader import ContentError, KnowledgeBase, load_content_file
 from knowledge.schema import Phase, Track
 
 RULES_FILE = "nudges.yaml"
@@ -52,13 +51,7 @@ class NudgeRules(_Strict):
 
 
 def load_rules(kb: KnowledgeBase, content_dir: Path | None = None) -> NudgeRules:
-    path = Path(content_dir or DEFAULT_CONTENT_DIR) / RULES_FILE
-    try:
-        rules = NudgeRules.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except FileNotFoundError as error:
-        raise ContentError([f"{RULES_FILE}: missing ({path})"]) from error
-    except (yaml.YAMLError, ValidationError) as error:
-        raise ContentError([f"{RULES_FILE}: {error}"]) from error
+    rules = load_content_file(RULES_FILE, NudgeRules, content_dir)
     events = {entry.id for entry in kb.events}
     problems = [f"{RULES_FILE}: task {task.id!r} names unknown event {task.event!r}"
                 for task in rules.tasks if task.event and task.event not in events]
