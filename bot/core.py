@@ -18,13 +18,11 @@ from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
 from bot.replies import Reply
 from bot.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
-from knowledge.schema import PHASE_LABELS
 
 
 @dataclass(frozen=True)
 class Answer:
     reply: Reply
-    context: StudentContext
     ask_for_profile: bool = False
 
 
@@ -56,12 +54,7 @@ class AdvisorCore:
         return self.context_for(self.profiles.get(student.platform, student.user_id))
 
     def context_for(self, profile: Profile) -> StudentContext:
-        today = self.today()
-        context = self.profiles.context(profile, today)
-        if profile.complete and context.phase:
-            window = self.profiles.calendar.window_on(profile.class_of, profile.track, today)
-            context = context.with_changes(year_of_phase=window.year_of_phase(today))
-        return context
+        return self.profiles.context(profile, self.today())
 
     def answer(self, student: Student, text: str) -> Answer:
         """The reply, and whether to ask for the profile: once, and only when the phase would change the answer."""
@@ -71,16 +64,17 @@ class AdvisorCore:
         ask = (not profile.complete and not profile.asked_for_profile and context.phase is None
                and self.advisor.phase_matters(text, context, reply)
                and self.profiles.mark_asked(student.platform, student.user_id))
-        return Answer(reply=reply, context=context, ask_for_profile=ask)
+        return Answer(reply=reply, ask_for_profile=ask)
 
-    def answer_entry(self, student: Student, entry_id: str) -> Answer | None:
+    def answer_entry(self, entry_id: str) -> Answer | None:
         """The answer behind a suggestion or follow-up button; None when the entry no longer exists."""
         if entry_id not in self.advisor.kb.by_id:
             return None
-        return Answer(reply=self.advisor.answer_entry(entry_id), context=self.context(student))
+        return Answer(reply=self.advisor.answer_entry(entry_id))
 
-    def upcoming(self, student: Student) -> Reply:
-        return self.advisor.upcoming(self.context(student))
+    def upcoming(self, context: StudentContext) -> Reply:
+        """This month and next for the student's phase (App Home, `/advisor upcoming`)."""
+        return self.advisor.upcoming(context)
 
     def profile(self, student: Student) -> Profile:
         return self.profiles.get(student.platform, student.user_id)
@@ -98,9 +92,6 @@ class AdvisorCore:
 
     def class_years(self) -> list[int]:
         return class_years(self.today())
-
-    def phase_label(self, context: StudentContext) -> str | None:
-        return PHASE_LABELS.get(context.phase) if context.phase else None
 
     def quick_questions(self, context: StudentContext) -> tuple[str, ...]:
         """Starter questions for the student's phase (any phase when unknown), from smalltalk.yaml."""

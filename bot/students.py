@@ -103,11 +103,13 @@ class ProfileStore:
             db.commit()
 
     def context(self, profile: Profile, today: date) -> StudentContext:
-        """The phase the academic calendar gives the student's class today, and their track."""
+        """The phase (and year of it) the academic calendar gives the student's class today, and their track."""
         if not profile.complete:
             return StudentContext(track=profile.track)
         window = self.calendar.window_on(profile.class_of, profile.track, today)
-        return StudentContext(phase=window.phase if window else None, track=profile.track)
+        if window is None:
+            return StudentContext(track=profile.track)
+        return StudentContext(phase=window.phase, track=profile.track, year_of_phase=window.year_of_phase(today))
 
     def describe(self, profile: Profile, today: date) -> str:
         """"Class of 2028 · Pathways · PCE", as the student sees it in the App Home and confirmations."""

@@ -84,11 +84,6 @@ class AcademicCalendar:
                 return window
         return None
 
-    def classes_in(self, phase: str, track: str, day: date) -> list[int]:
-        """Graduation years of the classes in `phase` on `day` (usually one)."""
-        return [year for year in range(day.year - 2, day.year + 6)
-                if (window := self.window_on(year, track, day)) is not None and window.phase == phase]
-
 
 def _window(phase: str, span: Span, class_of: int) -> PhaseWindow:
     first = date(class_of + span.start.year, span.start.month, 1)

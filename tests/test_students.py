@@ -10,7 +10,7 @@ import pytest
 from bot.db import migrated_engine
 from bot.events import EventLog
 from bot.feedback import VoteLog, message_key
-from bot.profile import ProfileError
+from bot.profile import ProfileError, StudentContext
 from bot.students import ProfileStore, parse_class_of
 from knowledge.loader import ContentError
 from scheduler.academic_calendar import load_academic_calendar
@@ -42,9 +42,11 @@ def test_pathways_class_of_2028_moves_through_the_phases(calendar, day, phase, y
         assert window.year_of_phase(day) == year
 
 
-def test_each_phase_has_one_class_on_a_given_day(calendar):
-    assert calendar.classes_in("pce", "pathways", date(2026, 11, 24)) == [2028]
-    assert calendar.classes_in("post-pce", "pathways", date(2026, 11, 24)) == [2027]
+def test_on_one_day_two_classes_overlap_in_the_17_month_preclerkship(calendar):
+    day = date(2026, 11, 24)
+    phases = {year: calendar.window_on(year, "pathways", day) for year in range(2026, 2032)}
+    assert {year: window.phase for year, window in phases.items() if window} == {
+        2027: "post-pce", 2028: "pce", 2029: "preclerkship", 2030: "preclerkship"}
 
 
 def test_overlapping_windows_are_rejected(tmp_path):
@@ -74,7 +76,8 @@ def test_profile_round_trip_and_forget(profiles):
     profile = profiles.get("slack", "U1")
     assert (profile.class_of, profile.track) == (2029, "hst")
     assert profiles.get("teams", "U1").class_of is None
-    assert profiles.context(profile, date(2027, 3, 1)).phase == "pce"
+    assert profiles.context(profile, date(2027, 3, 1)) == StudentContext(phase="pce", track="hst", year_of_phase=1)
+    assert profiles.context(profile, date(2030, 1, 1)) == StudentContext(track="hst")
     profiles.forget("slack", "U1")
     assert profiles.get("slack", "U1").class_of is None
 

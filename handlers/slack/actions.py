@@ -36,7 +36,7 @@ def register(app: App, core: AdvisorCore) -> None:
     @app.action(re.compile(f"^{ENTRY_ACTION}_\\d+$"))
     def open_entry(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        answer = core.answer_entry(student(body["user"]["id"]), action.get("value", ""))
+        answer = core.answer_entry(action.get("value", ""))
         if answer is None:
             respond(response_type="ephemeral", replace_original=False,
                     **notice("That answer is no longer available: please ask your question again."))

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
 from bot.profile import ProfileError
-from handlers.slack.blocks import escape, notice, reply_blocks
+from handlers.slack.blocks import escape, notice, reply_blocks, you_asked
 from handlers.slack.common import publish_home, render, student
 from handlers.slack.surfaces import profile_modal
 
@@ -36,9 +36,9 @@ def register(app: App, core: AdvisorCore) -> None:
             case "ask" if rest.strip():
                 question = rest.strip()
                 respond(response_type="ephemeral", **render(core, core.answer(who, question),
-                                                            heading=f"*You asked:* {escape(question[:300])}"))
+                                                            heading=you_asked(question)))
             case "upcoming":
-                reply = core.upcoming(who)
+                reply = core.upcoming(core.context(who))
                 respond(response_type="ephemeral", text=escape(reply.text),
                         blocks=reply_blocks(reply, core.copy.ask_a_person))
             case "profile" if rest.strip().lower() in FORGET_WORDS:

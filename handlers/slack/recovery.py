@@ -33,12 +33,10 @@ class Recovery:
     def stop(self) -> None:
         self._stop.set()
 
-    def run_once(self) -> int:
-        unanswered = self.core.unanswered(PLATFORM)
-        for question in unanswered:
+    def run_once(self) -> None:
+        for question in self.core.unanswered(PLATFORM):
             log.warning("answering event %s, acknowledged earlier but never answered", question.event_id)
             self.app.dispatch(BoltRequest(body=question.payload, mode="socket_mode", context={RECOVERING: True}))
-        return len(unanswered)
 
     def _run(self) -> None:
         while not self._stop.is_set():

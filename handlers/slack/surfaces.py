@@ -35,7 +35,7 @@ def home_view(core: AdvisorCore, student: Student) -> dict:
     if not profile.complete:
         blocks.append(context_block(escape(core.copy.profile_prompt)))
     blocks.append({"type": "divider"})
-    blocks += sections(escape(core.advisor.upcoming(context).body))
+    blocks += sections(escape(core.upcoming(context).body))
     blocks.append({"type": "divider"})
     blocks.append({"type": "section", "text": mrkdwn("*Quick questions* (the answer arrives in our DM)")})
     blocks.append(question_buttons(core.quick_questions(context), "quick_questions"))
