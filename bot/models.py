@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Index, Text, text
+from sqlalchemy import DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 
@@ -77,4 +77,72 @@ class RosterStudent(SQLModel, table=True):
     slack_user_id: str = Field(primary_key=True, max_length=32)
     class_of: int = Field(index=True)
     track: str = Field(max_length=20)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    timezone: str | None = Field(default=None, max_length=64)  # from Slack's users.info, for quiet hours
+    timezone_checked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+
+
+class NudgeDelivery(SQLModel, table=True):
+    """The delivery ledger: one message of the programme's calendar to one channel or student.
+
+    The unique key (rule, occurrence, target, round) is claimed before Slack is called and the message's ts
+    is written after, so a crash, a restart, a second replica or a rerun cannot send it twice.
+    Round 0 is the first message; later rounds are a task's follow-ups and remind-me-laters.
+    """
+
+    __tablename__ = "nudge_delivery"
+    __table_args__ = (UniqueConstraint("nudge", "occurrence", "target", "round", name="uq_nudge_delivery_key"),
+                      Index("ix_nudge_delivery_due", "status", "due_at"),
+                      Index("ix_nudge_delivery_target", "target", "sent_at"),
+                      Index("ix_nudge_delivery_message", "conversation", "ts"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    nudge: str = Field(max_length=100)
+    occurrence: str = Field(max_length=7)
+    target: str = Field(max_length=32)  # a channel id (announcements) or a user id (personal tasks)
+    round: int = 0
+    requested: bool = False  # a remind-me-later the student asked for, not an automatic follow-up
+    personal: bool
+    category: str = Field(max_length=20)
+    phase: str = Field(max_length=20)
+    text: str = Field(sa_type=Text)
+    due_at: datetime = Field(sa_type=DateTime(timezone=True))  # not before; moved on by quiet hours and the cap
+    expires_at: datetime = Field(sa_type=DateTime(timezone=True))  # past this it is skipped, never sent late
+    status: str = Field(max_length=10)  # pending, sending, sent, skipped, failed
+    reason: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    conversation: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class TaskDone(SQLModel, table=True):
+    """A student pressed Done on a task: no more follow-ups for that occurrence."""
+
+    __tablename__ = "nudge_task_done"
+
+    nudge: str = Field(primary_key=True, max_length=100)
+    occurrence: str = Field(primary_key=True, max_length=7)
+    user_id: str = Field(primary_key=True, max_length=32)
+    done_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class NudgeOptOut(SQLModel, table=True):
+    """A category of personal nudges a student turned off."""
+
+    __tablename__ = "nudge_opt_out"
+
+    user_id: str = Field(primary_key=True, max_length=32)
+    category: str = Field(primary_key=True, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+
+
+class SchedulerState(SQLModel, table=True):
+    """Small named values the scheduler keeps between runs (how far the calendar has been planned)."""
+
+    __tablename__ = "scheduler_state"
+
+    name: str = Field(primary_key=True, max_length=50)
+    value: str = Field(max_length=100)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))

@@ -9,11 +9,12 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.db import insert_or_update, session, writing
 from bot.models import RosterStudent, utcnow
@@ -111,3 +112,26 @@ class Roster:
         with session(self.engine) as db:
             return list(db.exec(select(RosterStudent.class_of, RosterStudent.track).distinct()
                                 .order_by(RosterStudent.class_of, RosterStudent.track)))
+
+    def get_many(self, user_ids: set[str]) -> dict[str, RosterStudent]:
+        found: dict[str, RosterStudent] = {}
+        users = sorted(user_ids)
+        with session(self.engine) as db:
+            for start in range(0, len(users), 500):
+                found.update((row.slack_user_id, row) for row in db.exec(
+                    select(RosterStudent).where(col(RosterStudent.slack_user_id).in_(users[start:start + 500]))))
+        return found
+
+    def needing_timezone(self, checked_before: datetime, limit: int) -> list[str]:
+        """Students whose time zone was never looked up, or not for a while (quiet hours use it)."""
+        with session(self.engine) as db:
+            stale = or_(col(RosterStudent.timezone_checked_at).is_(None),
+                        RosterStudent.timezone_checked_at < checked_before)
+            return list(db.exec(select(RosterStudent.slack_user_id).where(stale)
+                                .order_by(RosterStudent.slack_user_id).limit(limit)))
+
+    def set_timezone(self, user_id: str, timezone: str | None) -> None:
+        with writing(self.engine) as db:
+            db.execute(update(RosterStudent).where(RosterStudent.slack_user_id == user_id)
+                       .values(timezone=timezone, timezone_checked_at=utcnow()))
+            db.commit()

@@ -30,6 +30,8 @@ class Nudge:
     occurrence: str  # the month it is about, "YYYY-MM": with the rule and channel, the delivery key
     category: str
     grace: timedelta
+    phase: str  # the phase it is for: checked again when it is sent
+    personal: bool  # a DM to one student (a task), not a class channel announcement
 
     def as_json(self) -> dict:
         return {"send_at": self.send_at.isoformat(), "channel": self.channel, "text": self.text, "nudge": self.nudge}
@@ -69,8 +71,16 @@ class Planner:
         self.cohorts = cohorts
         self.zone = ZoneInfo(timezone)
 
+    @property
+    def grace(self) -> timedelta:
+        return timedelta(hours=self.rules.announcements.grace_hours)
+
     def at(self, day: date, clock: time | None = None) -> datetime:
         return datetime.combine(day, clock or self.rules.announcements.send_time, tzinfo=self.zone)
+
+    def later(self, moment: datetime, days: int) -> datetime:
+        """The send time on the weekday `days` after `moment` (follow-ups and remind-me-later)."""
+        return self.at(weekday(moment.astimezone(self.zone).date() + timedelta(days=days)))
 
     def announcements(self, start: date, end: date) -> list[Nudge]:
         rules = self.rules.announcements
@@ -85,7 +95,7 @@ class Planner:
                         if start <= send_on <= end:
                             planned.append(Nudge(self.at(send_on), cohort.channel, self._announcement(entry, day),
                                                  f"announce-{entry.id}", f"{day:%Y-%m}", "events",
-                                                 timedelta(hours=rules.grace_hours)))
+                                                 timedelta(hours=rules.grace_hours), window.phase, False))
         return planned
 
     def tasks(self, start: date, end: date, classes: dict[tuple[int, str], list[str]]) -> list[Nudge]:
@@ -101,7 +111,7 @@ class Planner:
                         send_on = weekday(day)
                         if start <= send_on <= end:
                             planned += [Nudge(self.at(send_on), student, task.text.strip(), task.id, f"{day:%Y-%m}",
-                                              task.category, timedelta(hours=self.rules.announcements.grace_hours))
+                                              task.category, self.grace, window.phase, True)
                                         for student in students]
         return planned
 

@@ -12,7 +12,7 @@ from knowledge.loader import ContentError, KnowledgeBase, load_content_file
 from knowledge.schema import Phase, Track
 
 RULES_FILE = "nudges.yaml"
-Category = Literal["events", "tasks", "advising"]
+ANNOUNCEMENTS = "events"  # the category of class channel announcements; personal categories are in the file
 
 
 class _Strict(BaseModel):
@@ -28,7 +28,7 @@ class Announcements(_Strict):
 
 class Task(_Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
-    category: Category
+    category: str
     text: str
     event: str | None = None
     phase: Phase | None = None
@@ -47,7 +47,12 @@ class Task(_Strict):
 
 class NudgeRules(_Strict):
     announcements: Announcements
+    categories: dict[str, str] = Field(min_length=1, description="personal nudge categories a student can turn off")
+    remind_later_days: int = Field(default=3, ge=1, le=30)
     tasks: tuple[Task, ...] = ()
+
+    def task(self, task_id: str) -> Task | None:
+        return next((task for task in self.tasks if task.id == task_id), None)
 
 
 def load_rules(kb: KnowledgeBase, content_dir: Path | None = None) -> NudgeRules:
@@ -57,6 +62,8 @@ def load_rules(kb: KnowledgeBase, content_dir: Path | None = None) -> NudgeRules
                 for task in rules.tasks if task.event and task.event not in events]
     problems += [f"{RULES_FILE}: announcements.skip names unknown event {event!r}"
                  for event in rules.announcements.skip if event not in events]
+    problems += [f"{RULES_FILE}: task {task.id!r} has category {task.category!r}, not one of `categories`"
+                 for task in rules.tasks if task.category not in rules.categories]
     ids = [task.id for task in rules.tasks]
     problems += [f"{RULES_FILE}: task id {task_id!r} is used twice" for task_id in set(ids) if ids.count(task_id) > 1]
     if problems:

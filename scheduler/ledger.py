@@ -1,0 +1,270 @@
+"""The delivery ledger: the database's record of every nudge, the one source of truth for what was sent.
+
+A row is written when a nudge is planned, claimed (status "sending") in its own commit before Slack is
+called, and marked "sent" with Slack's message ts after. The unique key (rule, occurrence, target, round)
+makes planning idempotent; the claim makes sending exclusive. A row left "sending" by a process that died
+is an orphan: the dispatcher asks Slack whether it went out before sending it again.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
+from sqlmodel import col, delete, select
+
+from bot.db import insert_or_update, session, writing
+from bot.models import NudgeDelivery, SchedulerState, TaskDone, utcnow
+from scheduler.planner import Nudge
+
+PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
+KEY = ("nudge", "occurrence", "target", "round")
+PLANNED_UNTIL = "planned_until"
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """When a task's next automatic follow-up goes out, if the student has not pressed Done by then."""
+
+    due_at: datetime
+    expires_at: datetime
+    limit: int  # automatic follow-ups allowed for the task
+
+
+@dataclass(frozen=True)
+class RuleStatus:
+    nudge: str
+    sent: int
+    pending: int
+    skipped: int
+    failed: int
+    reasons: dict[str, int]
+
+    def as_json(self) -> dict:
+        return vars(self)
+
+
+def _moment(value: datetime) -> datetime:
+    """SQLite hands datetimes back without their zone; every moment stored here is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _aware(rows: list[NudgeDelivery]) -> list[NudgeDelivery]:
+    for row in rows:
+        for name in ("due_at", "expires_at", "claimed_at", "sent_at"):
+            value = getattr(row, name)
+            if value is not None:
+                setattr(row, name, _moment(value))
+    return rows
+
+
+class Ledger:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # ----------------------------------------------------------------- planning
+
+    def record(self, nudges: Iterable[Nudge], now: datetime) -> tuple[int, int]:
+        """Add planned nudges not yet on the ledger; returns (new pending, new skipped as already stale)."""
+        rows = []
+        for nudge in nudges:
+            stale = now > nudge.send_at + nudge.grace
+            rows.append({"nudge": nudge.nudge, "occurrence": nudge.occurrence, "target": nudge.channel, "round": 0,
+                         "requested": False, "personal": nudge.personal, "category": nudge.category,
+                         "phase": nudge.phase, "text": nudge.text, "due_at": nudge.send_at,
+                         "expires_at": nudge.send_at + nudge.grace, "status": SKIPPED if stale else PENDING,
+                         "reason": "missed: the bot was not running within the grace window" if stale else None,
+                         "updated_at": utcnow()})
+        added = Counter()
+        with writing(self.engine) as db:
+            insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+            for start in range(0, len(rows), 500):
+                statement = insert(NudgeDelivery).values(rows[start:start + 500]) \
+                    .on_conflict_do_nothing(index_elements=list(KEY)).returning(NudgeDelivery.status)
+                added.update(status for (status,) in db.execute(statement))
+            db.commit()
+        return added[PENDING], added[SKIPPED]
+
+    def planned_until(self) -> datetime | None:
+        with session(self.engine) as db:
+            state = db.get(SchedulerState, PLANNED_UNTIL)
+        return datetime.fromisoformat(state.value) if state else None
+
+    def set_planned_until(self, moment: datetime) -> None:
+        with writing(self.engine) as db:
+            values = {"name": PLANNED_UNTIL, "value": moment.isoformat(), "updated_at": utcnow()}
+            insert_or_update(db, SchedulerState, values, keys=("name",), update=("value", "updated_at"))
+            db.commit()
+
+    # ----------------------------------------------------------------- sending
+
+    def due(self, now: datetime, limit: int) -> list[NudgeDelivery]:
+        """Pending rows due by `now`: first messages before follow-ups, oldest first."""
+        with session(self.engine) as db:
+            return _aware(list(db.exec(select(NudgeDelivery)
+                                       .where(NudgeDelivery.status == PENDING, NudgeDelivery.due_at <= now)
+                                       .order_by(NudgeDelivery.round, NudgeDelivery.due_at, NudgeDelivery.id)
+                                       .limit(limit))))
+
+    def orphans(self) -> list[NudgeDelivery]:
+        """Rows claimed by a sender that never recorded the outcome (it died, or lost its connection)."""
+        with session(self.engine) as db:
+            return _aware(list(db.exec(select(NudgeDelivery).where(NudgeDelivery.status == SENDING))))
+
+    def claim(self, delivery_id: int) -> bool:
+        """Take a pending row for sending, committed before Slack is called; False when someone else has it."""
+        return self._change(delivery_id, PENDING, status=SENDING, claimed_at=utcnow())
+
+    def sent(self, row: NudgeDelivery, conversation: str, ts: str, follow_up: FollowUp | None) -> None:
+        """Mark a claimed row sent and, in the same transaction, plan the task's next follow-up."""
+        with writing(self.engine) as db:
+            db.execute(update(NudgeDelivery).where(NudgeDelivery.id == row.id)
+                       .values(status=SENT, sent_at=utcnow(), conversation=conversation, ts=ts, reason=None,
+                               updated_at=utcnow()))
+            if follow_up is not None and self._automatic_rounds(db, row) < follow_up.limit:
+                next_round = self._last_round(db, row) + 1
+                insert_or_update(db, NudgeDelivery, self._next_round(row, next_round, follow_up.due_at,
+                                                                     follow_up.expires_at, requested=False),
+                                 keys=KEY, update=())
+            db.commit()
+
+    def release(self, delivery_id: int, retry_at: datetime, reason: str) -> None:
+        """Back to pending after a passing failure (Slack down, rate limited past our retries)."""
+        self._change(delivery_id, None, status=PENDING, claimed_at=None, due_at=retry_at, reason=reason)
+
+    def defer(self, delivery_id: int, until: datetime, reason: str) -> None:
+        self._change(delivery_id, PENDING, due_at=until, reason=reason)
+
+    def skip(self, delivery_id: int, reason: str) -> None:
+        self._change(delivery_id, None, status=SKIPPED, reason=reason[:200], claimed_at=None)
+
+    def fail(self, delivery_id: int, reason: str) -> None:
+        self._change(delivery_id, None, status=FAILED, reason=reason[:200], claimed_at=None)
+
+    def recent_sends(self, targets: Iterable[str], since: datetime) -> dict[str, list[datetime]]:
+        """Personal messages sent to each target since `since`, for the weekly cap."""
+        sends: dict[str, list[datetime]] = defaultdict(list)
+        targets = list(set(targets))
+        with session(self.engine) as db:
+            for start in range(0, len(targets), 500):
+                for target, sent_at in db.exec(
+                        select(NudgeDelivery.target, NudgeDelivery.sent_at)
+                        .where(col(NudgeDelivery.target).in_(targets[start:start + 500]),
+                               NudgeDelivery.personal, NudgeDelivery.status == SENT, NudgeDelivery.sent_at >= since)):
+                    sends[target].append(_moment(sent_at))
+        return sends
+
+    def done_tasks(self, targets: Iterable[str]) -> set[tuple[str, str, str]]:
+        """(nudge, occurrence, user) for tasks these students marked done."""
+        targets = list(set(targets))
+        found: set[tuple[str, str, str]] = set()
+        with session(self.engine) as db:
+            for start in range(0, len(targets), 500):
+                found.update(db.exec(select(TaskDone.nudge, TaskDone.occurrence, TaskDone.user_id)
+                                     .where(col(TaskDone.user_id).in_(targets[start:start + 500]))))
+        return found
+
+    # ----------------------------------------------------------------- the student's buttons
+
+    def get(self, delivery_id: int) -> NudgeDelivery | None:
+        with session(self.engine) as db:
+            row = db.get(NudgeDelivery, delivery_id)
+        return _aware([row])[0] if row else None
+
+    def mark_done(self, row: NudgeDelivery) -> None:
+        """The student finished the task: remember it and drop every follow-up still waiting."""
+        with writing(self.engine) as db:
+            insert_or_update(db, TaskDone, {"nudge": row.nudge, "occurrence": row.occurrence, "user_id": row.target,
+                                            "done_at": utcnow()}, keys=("nudge", "occurrence", "user_id"), update=())
+            db.execute(update(NudgeDelivery).where(*self._same_task(row), NudgeDelivery.status == PENDING)
+                       .values(status=SKIPPED, reason="done: the student marked the task done", updated_at=utcnow()))
+            db.commit()
+
+    def remind_later(self, row: NudgeDelivery, due_at: datetime, expires_at: datetime) -> None:
+        """Replace whatever follow-up is waiting with one at the time the student asked for."""
+        with writing(self.engine) as db:
+            db.execute(update(NudgeDelivery).where(*self._same_task(row), NudgeDelivery.status == PENDING)
+                       .values(status=SKIPPED, reason="replaced by remind-me-later", updated_at=utcnow()))
+            next_round = self._last_round(db, row) + 1
+            insert_or_update(db, NudgeDelivery, self._next_round(row, next_round, due_at, expires_at, requested=True),
+                             keys=KEY, update=())
+            db.commit()
+
+    def is_done(self, row: NudgeDelivery) -> bool:
+        with session(self.engine) as db:
+            return db.get(TaskDone, (row.nudge, row.occurrence, row.target)) is not None
+
+    def message(self, conversation: str, ts: str) -> NudgeDelivery | None:
+        """The nudge a Slack message is, for answering a reply in its thread."""
+        with session(self.engine) as db:
+            return db.exec(select(NudgeDelivery).where(NudgeDelivery.conversation == conversation,
+                                                       NudgeDelivery.ts == ts)).first()
+
+    def latest_to(self, target: str, since: datetime) -> NudgeDelivery | None:
+        with session(self.engine) as db:
+            return db.exec(select(NudgeDelivery)
+                           .where(NudgeDelivery.target == target, NudgeDelivery.status == SENT,
+                                  NudgeDelivery.sent_at >= since)
+                           .order_by(col(NudgeDelivery.sent_at).desc())).first()
+
+    # ----------------------------------------------------------------- reporting and retention
+
+    def status(self) -> list[RuleStatus]:
+        counts: dict[str, Counter] = defaultdict(Counter)
+        reasons: dict[str, Counter] = defaultdict(Counter)
+        with session(self.engine) as db:
+            for nudge, status, reason, number in db.exec(
+                    select(NudgeDelivery.nudge, NudgeDelivery.status, NudgeDelivery.reason, func.count())
+                    .group_by(NudgeDelivery.nudge, NudgeDelivery.status, NudgeDelivery.reason)):
+                counts[nudge][status] += number
+                if status in (SKIPPED, FAILED) and reason:
+                    reasons[nudge][reason.split(":")[0]] += number
+        return [RuleStatus(nudge, counts[nudge][SENT], counts[nudge][PENDING] + counts[nudge][SENDING],
+                           counts[nudge][SKIPPED], counts[nudge][FAILED], dict(reasons[nudge]))
+                for nudge in sorted(counts)]
+
+    def purge(self, before: datetime) -> int:
+        """Forget finished rows older than the retention period (they name students)."""
+        with writing(self.engine) as db:
+            finished = col(NudgeDelivery.status).in_([SENT, SKIPPED, FAILED])
+            removed = db.execute(delete(NudgeDelivery).where(finished, NudgeDelivery.due_at < before)).rowcount
+            db.execute(delete(TaskDone).where(TaskDone.done_at < before))
+            db.commit()
+        return removed or 0
+
+    # ----------------------------------------------------------------- internals
+
+    def _change(self, delivery_id: int, only_if: str | None, **values) -> bool:
+        with writing(self.engine) as db:
+            statement = update(NudgeDelivery).where(NudgeDelivery.id == delivery_id)
+            if only_if is not None:
+                statement = statement.where(NudgeDelivery.status == only_if)
+            changed = db.execute(statement.values(updated_at=utcnow(), **values).returning(NudgeDelivery.id)).all()
+            db.commit()
+        return bool(changed)
+
+    @staticmethod
+    def _same_task(row: NudgeDelivery) -> tuple:
+        return (NudgeDelivery.nudge == row.nudge, NudgeDelivery.occurrence == row.occurrence,
+                NudgeDelivery.target == row.target)
+
+    def _last_round(self, db, row: NudgeDelivery) -> int:
+        return db.exec(select(func.max(NudgeDelivery.round)).where(*self._same_task(row))).one() or 0
+
+    def _automatic_rounds(self, db, row: NudgeDelivery) -> int:
+        return db.exec(select(func.count()).where(*self._same_task(row), NudgeDelivery.round > 0,
+                                                  col(NudgeDelivery.requested).is_(False))).one()
+
+    @staticmethod
+    def _next_round(row: NudgeDelivery, number: int, due_at: datetime, expires_at: datetime, requested: bool) -> dict:
+        return {"nudge": row.nudge, "occurrence": row.occurrence, "target": row.target, "round": number,
+                "requested": requested, "personal": True, "category": row.category, "phase": row.phase,
+                "text": row.text, "due_at": due_at, "expires_at": expires_at, "status": PENDING,
+                "updated_at": utcnow()}
+
