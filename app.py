@@ -21,6 +21,12 @@ def serve_platforms(settings: Settings) -> int:
     core = build_core(settings)
     slack_app = slack.build_app(settings, core)
     Recovery(slack_app, core, interval_seconds=min(30.0, settings.event_lease_seconds / 2)).start()
+    if settings.nudges_enabled:
+        from bot.services import build_dispatcher
+        from scheduler.ticks import start_ticks
+
+        start_ticks(build_dispatcher(settings, nudge_messenger(settings)), settings.nudge_tick_seconds)
+        log.info("Nudges: checking every %d s", settings.nudge_tick_seconds)
     if settings.slack_mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -32,8 +38,18 @@ def serve_platforms(settings: Settings) -> int:
     return 0
 
 
+def nudge_messenger(settings: Settings):
+    """Slack as the nudge dispatcher's messenger, paced to the configured rate limits."""
+    from handlers.slack.client import web_client
+    from handlers.slack.courier import SlackMessenger
+    from handlers.slack.pacing import Pacer
+
+    return SlackMessenger(web_client(settings, retry_rate_limits=False),
+                          Pacer(settings.slack_post_rate, settings.slack_channel_post_rate))
+
+
 def main(argv: list[str] | None = None) -> int:
-    return cli.main(argv, serve_platforms=serve_platforms)
+    return cli.main(argv, serve_platforms=serve_platforms, nudge_messenger=nudge_messenger)
 
 
 if __name__ == "__main__":

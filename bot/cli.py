@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from bot.profile import ProfileError, StudentContext, parse_date, parse_phase, parse_track
 from bot.settings import Settings, SettingsError, load_settings
@@ -140,18 +142,12 @@ def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db import migrated_engine
     from bot.roster import Roster
-    from knowledge.loader import load_knowledge
-    from scheduler.academic_calendar import load_academic_calendar
-    from scheduler.cohorts import load_cohorts
-    from scheduler.planner import Planner
-    from scheduler.rules import load_rules
+    from bot.services import build_planner
 
     start, end = parse_date(args.start), parse_date(args.end)
     if start is None or end is None or end < start:
         raise ProfileError("give --from and --to as YYYY-MM-DD, --to not before --from")
-    kb = load_knowledge(settings.knowledge_dir)
-    planner = Planner(kb, load_academic_calendar(settings.knowledge_dir), load_rules(kb, settings.knowledge_dir),
-                      load_cohorts(settings.cohorts_file), settings.institution_timezone)
+    planner = build_planner(settings)
     roster = Roster(migrated_engine(settings.database_url))
     classes = {pair: roster.students(*pair) for pair in roster.classes()}
     nudges = planner.plan(start, end, classes)
@@ -163,6 +159,57 @@ def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
     for nudge in nudges:
         first_line = nudge.text.splitlines()[0]
         print(f"{nudge.send_at:%Y-%m-%d %H:%M %Z}  {nudge.channel:<14} {nudge.nudge:<36} {first_line[:70]}")
+    return 0
+
+
+def _moment(text: str | None, timezone: str) -> datetime:
+    """--now as an ISO datetime; without an offset it is read in the institution's time zone."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as error:
+        raise ProfileError(f"--now must be an ISO date and time like 2027-06-01T10:00-04:00, got {text!r}") \
+            from error
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
+
+
+def cmd_nudges_send_due(args: argparse.Namespace, settings: Settings) -> int:
+    """Same code path as the scheduler's tick: plan, recover, check, send; safe to run again."""
+    from bot.services import build_dispatcher
+
+    now = _moment(args.now, settings.institution_timezone)
+    if not settings.slack_bot_token or args.nudge_messenger is None:
+        raise SettingsError("sending nudges needs SLACK_BOT_TOKEN (use `advisor nudges preview` to look first)")
+    report = build_dispatcher(settings, args.nudge_messenger(settings)).send_due(now)
+    if report is None:
+        print("advisor: another sender (the running bot, or another send-due) is at work; nothing done. "
+              "Run it again in a moment.", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(report.as_json()))
+    else:
+        print(f"Nudges due by {now.isoformat()}: {report.sent} sent, {report.recovered} found already sent, "
+              f"{report.deferred} waiting (quiet hours or weekly cap), {report.skipped + report.missed} skipped, "
+              f"{report.failed} failed, {report.retrying} to retry.")
+    return 1 if report.retrying else 0
+
+
+def cmd_nudges_status(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import migrated_engine
+    from scheduler.ledger import Ledger
+
+    rules = Ledger(migrated_engine(settings.database_url)).status()
+    if args.json:
+        print(json.dumps([rule.as_json() for rule in rules], indent=2))
+        return 0
+    if not rules:
+        print("No nudges on the ledger yet.")
+        return 0
+    print(f"{'nudge':<44} {'sent':>6} {'pending':>8} {'skipped':>8} {'failed':>7}  why skipped or failed")
+    for rule in rules:
+        why = ", ".join(f"{reason} {count}" for reason, count in sorted(rule.reasons.items()))
+        print(f"{rule.nudge:<44} {rule.sent:>6} {rule.pending:>8} {rule.skipped:>8} {rule.failed:>7}  {why}")
     return 0
 
 
@@ -211,13 +258,22 @@ def parser() -> argparse.ArgumentParser:
     preview.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
     preview.add_argument("--json", action="store_true")
     preview.set_defaults(handler=cmd_nudges_preview)
+    send_due = nudges_commands.add_parser("send-due", help="send what is due and not yet sent (idempotent)")
+    send_due.add_argument("--now", help="act as if it were this ISO datetime (default: now)")
+    send_due.add_argument("--json", action="store_true", help="the run's counts as JSON")
+    send_due.set_defaults(handler=cmd_nudges_send_due)
+    status = nudges_commands.add_parser("status", help="sent, pending and skipped messages per rule")
+    status.add_argument("--json", action="store_true")
+    status.set_defaults(handler=cmd_nudges_status)
     return root
 
 
-def main(argv: list[str] | None = None, serve_platforms: Callable[[Settings], int] | None = None) -> int:
-    """`serve_platforms` comes from app.py, the one place that knows the chat platforms (bot/ never imports them)."""
+def main(argv: list[str] | None = None, serve_platforms: Callable[[Settings], int] | None = None,
+         nudge_messenger: Callable[[Settings], object] | None = None) -> int:
+    """The platform parts come from app.py, the one place that knows the chat platforms (bot/ never imports them)."""
     args = parser().parse_args(argv)
     args.serve_platforms = serve_platforms
+    args.nudge_messenger = nudge_messenger
     try:
         settings = load_settings()
         from bot.logs import configure_logging

@@ -60,8 +60,13 @@ class Advisor:
     def today(self, context: StudentContext) -> date:
         return context.today or datetime.now(self.timezone).date()
 
-    def reply(self, message: str, context: StudentContext | None = None, record: bool = True) -> Reply:
-        """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`)."""
+    def reply(self, message: str, context: StudentContext | None = None, record: bool = True,
+              about: str | None = None) -> Reply:
+        """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`).
+
+        `about` names the entry the conversation is on (the nudge a student replies to): its title joins the
+        search, so "when is it?" finds that event, while the answer must still be confident.
+        """
         context = context or StudentContext()
         text = clean(message)
         if not text:
@@ -75,7 +80,8 @@ class Advisor:
         year = context.year_of_phase if phase == context.phase else None
         if window and is_calendar_only(text):
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
-        result = self.engine.search(text, phase=phase, track=context.track)
+        topic = self.kb.by_id.get(about) if about else None
+        result = self.engine.search(f"{text} {topic.title}" if topic else text, phase=phase, track=context.track)
         limit = limit_of(text)
         if limit is not None:
             return self._decline(message, text, result, context, record, reason=self._limit_copy[limit])

@@ -18,6 +18,7 @@ from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
 from bot.replies import Reply
 from bot.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
+from scheduler.desk import CategoryChoice, NudgeDesk
 
 
 @dataclass(frozen=True)
@@ -35,11 +36,13 @@ class Student:
 
 
 class AdvisorCore:
-    def __init__(self, advisor: Advisor, profiles: ProfileStore, votes: VoteLog, events: EventLog, timezone: str):
+    def __init__(self, advisor: Advisor, profiles: ProfileStore, votes: VoteLog, events: EventLog,
+                 nudges: NudgeDesk, timezone: str):
         self.advisor = advisor
         self.profiles = profiles
         self.votes = votes
         self.events = events
+        self.nudges = nudges
         self.timezone = ZoneInfo(timezone)
 
     @property
@@ -56,11 +59,20 @@ class AdvisorCore:
     def context_for(self, profile: Profile) -> StudentContext:
         return self.profiles.context(profile, self.today())
 
-    def answer(self, student: Student, text: str) -> Answer:
-        """The reply, and whether to ask for the profile: once, and only when the phase would change the answer."""
+    def answer(self, student: Student, text: str, conversation: str | None = None,
+               thread_ts: str | None = None) -> Answer:
+        """The reply, and whether to ask for the profile: once, and only when the phase would change the answer.
+
+        A question the advisor cannot place on its own is tried again in the context of the nudge it
+        replies to (the thread's, or one sent in the last day): "when is it?" under the CiM reminder.
+        """
         profile = self.profiles.get(student.platform, student.user_id)
         context = self.context_for(profile)
-        reply = self.advisor.reply(text, context)
+        reply = self.advisor.reply(text, context, record=conversation is None)
+        if not reply.answered and conversation is not None:
+            topic = self.nudges.topic(student.user_id, conversation, thread_ts, datetime.now(self.timezone))
+            in_context = self.advisor.reply(text, context, record=False, about=topic) if topic else None
+            reply = in_context if in_context and in_context.answered else self.advisor.reply(text, context)
         ask = (not profile.complete and not profile.asked_for_profile and context.phase is None
                and self.advisor.phase_matters(text, context, reply)
                and self.profiles.mark_asked(student.platform, student.user_id))
@@ -102,6 +114,21 @@ class AdvisorCore:
         context = self.context(student)
         self.votes.record(message_key(student.platform, *message_parts), entry_id, helpful, context.phase,
                           context.track)
+
+    def nudge_choices(self, student: Student) -> list[CategoryChoice]:
+        return self.nudges.choices(student.user_id)
+
+    def choose_nudges(self, student: Student, category: str, on: bool) -> None:
+        """Turn a category of personal nudges on or off; KeyError for a category that does not exist."""
+        self.nudges.choose(student.user_id, category, on)
+
+    def finish_task(self, student: Student, delivery_id: int) -> bool:
+        """Done on a nudge: no more follow-ups. False when the nudge is not this student's."""
+        return self.nudges.done(student.user_id, delivery_id)
+
+    def remind_later(self, student: Student, delivery_id: int) -> datetime | None:
+        """Remind me later on a nudge: when it comes back, or None when it is not this student's to snooze."""
+        return self.nudges.later(student.user_id, delivery_id, datetime.now(self.timezone))
 
     def healthy(self) -> bool:
         return reachable(self.profiles.engine)

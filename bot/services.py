@@ -42,9 +42,45 @@ def build_core(settings: Settings) -> AdvisorCore:
     from bot.events import EventLog
     from bot.feedback import VoteLog
     from bot.students import ProfileStore
-    from scheduler.academic_calendar import load_academic_calendar
+    from scheduler.desk import NudgeDesk
+    from scheduler.ledger import Ledger
+    from scheduler.preferences import NudgePreferences
 
     engine = migrated_engine(settings.database_url)
-    profiles = ProfileStore(engine, load_academic_calendar(settings.knowledge_dir))
+    advisor = build_advisor(settings)
+    planner = build_planner(settings, advisor.kb)
+    profiles = ProfileStore(engine, planner.calendar)
     events = EventLog(engine, settings.event_retention_days, lease_seconds=settings.event_lease_seconds)
-    return AdvisorCore(build_advisor(settings), profiles, VoteLog(engine), events, settings.institution_timezone)
+    nudges = NudgeDesk(Ledger(engine), NudgePreferences(engine), planner)
+    return AdvisorCore(advisor, profiles, VoteLog(engine), events, nudges, settings.institution_timezone)
+
+
+def build_planner(settings: Settings, kb=None):
+    """The nudge planner: knowledge base, academic calendar, rules and cohorts, in the institution's zone."""
+    from scheduler.academic_calendar import load_academic_calendar
+    from scheduler.cohorts import load_cohorts
+    from scheduler.planner import Planner
+    from scheduler.rules import load_rules
+
+    kb = kb or load_knowledge(settings.knowledge_dir)
+    return Planner(kb, load_academic_calendar(settings.knowledge_dir), load_rules(kb, settings.knowledge_dir),
+                   load_cohorts(settings.cohorts_file), settings.institution_timezone)
+
+
+def build_dispatcher(settings: Settings, messenger):
+    """The nudge sender shared by the scheduler's tick and `advisor nudges send-due`."""
+    from datetime import timedelta
+
+    from bot.db import migrated_engine
+    from bot.roster import Roster
+    from scheduler.dispatch import Dispatcher
+    from scheduler.ledger import Ledger
+    from scheduler.policy import Policy, QuietHours
+    from scheduler.preferences import NudgePreferences
+
+    engine = migrated_engine(settings.database_url)
+    planner = build_planner(settings)
+    policy = Policy(QuietHours.parse(settings.quiet_hours), settings.nudge_weekly_cap, settings.institution_timezone)
+    return Dispatcher(Ledger(engine), planner, Roster(engine), NudgePreferences(engine), planner.calendar, policy,
+                      messenger, workers=settings.nudge_send_workers,
+                      retention=timedelta(days=settings.nudge_retention_days))

@@ -6,12 +6,14 @@ Every setting is documented in `.env.example`; the process environment wins over
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from dotenv import load_dotenv
 
 _TRUE = {"1", "true", "yes", "on"}
+_QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
 class SettingsError(ValueError):
@@ -21,6 +23,24 @@ class SettingsError(ValueError):
 def _flag(name: str, default: bool) -> bool:
     raw = os.environ.get(name)
     return default if raw is None or raw.strip() == "" else raw.strip().lower() in _TRUE
+
+
+def _rate(name: str, default: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        value = float(raw) if raw else default
+    except ValueError as error:
+        raise SettingsError(f"{name} must be a number of messages per second, got {raw!r}") from error
+    if not 0 < value <= 1000:
+        raise SettingsError(f"{name} must be above 0 and at most 1000, got {raw!r}")
+    return value
+
+
+def _quiet_hours() -> str:
+    raw = os.environ.get("QUIET_HOURS", "21:00-08:00").strip().lower()
+    if raw not in ("", "off") and not _QUIET_HOURS.match(raw):
+        raise SettingsError(f"QUIET_HOURS must look like 21:00-08:00, or be off; got {raw!r}")
+    return "off" if raw == "" else raw
 
 
 def _integer(name: str, default: int, minimum: int = 0) -> int:
@@ -54,6 +74,14 @@ class Settings:
     event_retention_days: int = 7
     event_lease_seconds: int = 120
     cohorts_file: Path | None = None
+    nudges_enabled: bool = True
+    quiet_hours: str = "21:00-08:00"
+    nudge_weekly_cap: int = 3
+    nudge_tick_seconds: int = 60
+    nudge_send_workers: int = 4
+    nudge_retention_days: int = 400
+    slack_post_rate: float = 4.0
+    slack_channel_post_rate: float = 1.0
 
     @property
     def slack_mode(self) -> str | None:
@@ -104,4 +132,12 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         event_retention_days=_integer("EVENT_RETENTION_DAYS", 7, minimum=1),
         event_lease_seconds=_integer("EVENT_LEASE_SECONDS", 120, minimum=1),
         cohorts_file=Path(os.environ.get("COHORTS_FILE", "").strip() or "cohorts.yaml"),
+        nudges_enabled=_flag("NUDGES_ENABLED", True),
+        quiet_hours=_quiet_hours(),
+        nudge_weekly_cap=_integer("NUDGE_WEEKLY_CAP", 3),
+        nudge_tick_seconds=_integer("NUDGE_TICK_SECONDS", 60, minimum=5),
+        nudge_send_workers=_integer("NUDGE_SEND_WORKERS", 4, minimum=1),
+        nudge_retention_days=_integer("NUDGE_RETENTION_DAYS", 400, minimum=30),
+        slack_post_rate=_rate("SLACK_POST_RATE", 4.0),
+        slack_channel_post_rate=_rate("SLACK_CHANNEL_POST_RATE", 1.0),
     )

@@ -16,7 +16,7 @@ from knowledge.loader import KnowledgeBase
 from knowledge.schema import PHASES, TRACK_LABELS, Entry
 from scheduler.academic_calendar import AcademicCalendar, PhaseWindow
 from scheduler.cohorts import Cohort
-from scheduler.rules import NudgeRules, Task
+from scheduler.rules import ANNOUNCEMENT_PREFIX, ANNOUNCEMENTS, NudgeRules, Task
 
 SATURDAY = 5
 
@@ -94,7 +94,7 @@ class Planner:
                         send_on = weekday(max(day - timedelta(days=rules.lead_days), window.first_day))
                         if start <= send_on <= end:
                             planned.append(Nudge(self.at(send_on), cohort.channel, self._announcement(entry, day),
-                                                 f"announce-{entry.id}", f"{day:%Y-%m}", "events",
+                                                 f"{ANNOUNCEMENT_PREFIX}{entry.id}", f"{day:%Y-%m}", ANNOUNCEMENTS,
                                                  timedelta(hours=rules.grace_hours), window.phase, False))
         return planned
 

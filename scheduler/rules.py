@@ -13,6 +13,7 @@ from knowledge.schema import Phase, Track
 
 RULES_FILE = "nudges.yaml"
 ANNOUNCEMENTS = "events"  # the category of class channel announcements; personal categories are in the file
+ANNOUNCEMENT_PREFIX = "announce-"
 
 
 class _Strict(BaseModel):
@@ -30,6 +31,7 @@ class Task(_Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")
     category: str
     text: str
+    about: str | None = Field(default=None, description="the entry a reply to this task is answered against")
     event: str | None = None
     phase: Phase | None = None
     tracks: tuple[Track, ...] = ()
@@ -54,11 +56,20 @@ class NudgeRules(_Strict):
     def task(self, task_id: str) -> Task | None:
         return next((task for task in self.tasks if task.id == task_id), None)
 
+    def topic(self, nudge: str) -> str | None:
+        """The knowledge-base entry a nudge is about: a task's `about` or `event`, an announcement's event."""
+        task = self.task(nudge)
+        if task is not None:
+            return task.about or task.event
+        return nudge.removeprefix(ANNOUNCEMENT_PREFIX) if nudge.startswith(ANNOUNCEMENT_PREFIX) else None
+
 
 def load_rules(kb: KnowledgeBase, content_dir: Path | None = None) -> NudgeRules:
     rules = load_content_file(RULES_FILE, NudgeRules, content_dir)
     events = {entry.id for entry in kb.events}
-    problems = [f"{RULES_FILE}: task {task.id!r} names unknown event {task.event!r}"
+    problems = [f"{RULES_FILE}: task {task.id!r} is `about` unknown entry {task.about!r}"
+                for task in rules.tasks if task.about and task.about not in kb.by_id]
+    problems += [f"{RULES_FILE}: task {task.id!r} names unknown event {task.event!r}"
                 for task in rules.tasks if task.event and task.event not in events]
     problems += [f"{RULES_FILE}: announcements.skip names unknown event {event!r}"
                  for event in rules.announcements.skip if event not in events]

@@ -79,12 +79,16 @@ def test_send_times_follow_daylight_saving_time(planner):
 def test_rules_naming_unknown_events_are_rejected(kb, tmp_path):
     (tmp_path / "nudges.yaml").write_text("""
 announcements: {lead_days: 7, send_time: "10:00", grace_hours: 72, skip: [no-such-event]}
+categories: {tasks: Tasks}
 tasks:
   - {id: t, event: nope, category: tasks, text: x, follow_up_days: 7, max_follow_ups: 1}
+  - {id: u, event: cim-survey-retake, about: nowhere, category: chores, text: x, follow_up_days: 7,
+     max_follow_ups: 1}
 """)
     with pytest.raises(ContentError) as error:
         load_rules(kb, tmp_path)
-    assert len(error.value.problems) == 2
+    assert len(error.value.problems) == 4
+    assert any("'chores'" in problem for problem in error.value.problems)
 
 
 def test_cohorts_file_is_validated(tmp_path):

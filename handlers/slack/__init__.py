@@ -8,11 +8,11 @@ from slack_bolt import App
 
 from bot.core import AdvisorCore
 from bot.settings import Settings
-from handlers.slack import actions, assistant, commands, home, mentions, messages, reliability, views
+from handlers.slack import actions, assistant, commands, home, mentions, messages, nudges, reliability, views
 from handlers.slack.client import web_client
 
 LISTENER_THREADS = 8  # measured: more threads slow the acknowledgements (GIL) without faster replies
-FEATURES = (reliability, assistant, messages, mentions, commands, home, actions, views)
+FEATURES = (reliability, assistant, messages, mentions, commands, home, actions, nudges, views)
 
 
 def build_app(settings: Settings, core: AdvisorCore) -> App:

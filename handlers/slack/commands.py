@@ -11,6 +11,7 @@ from bot.core import AdvisorCore
 from bot.profile import ProfileError
 from handlers.slack.blocks import escape, notice, reply_blocks, you_asked
 from handlers.slack.common import publish_home, render, student
+from handlers.slack.nudges import nudges_command
 from handlers.slack.surfaces import profile_modal
 
 HELP = (
@@ -19,6 +20,7 @@ HELP = (
     "• `/advisor profile`: set your class year and track, so answers fit your phase "
     "(or type it: `/advisor profile 2028 pathways`; `/advisor profile delete` forgets it)\n"
     "• `/advisor upcoming`: what is coming up for you this month and next\n"
+    "• `/advisor nudges`: which reminders you get; `/advisor nudges off <name>` turns one off\n"
     "• `/advisor help`: this message"
 )
 YEAR = re.compile(r"\b(20\d\d|'?\d\d)\b")
@@ -47,6 +49,9 @@ def register(app: App, core: AdvisorCore) -> None:
                 publish_home(core, client, who.user_id)
             case "profile" if rest.strip():
                 respond(response_type="ephemeral", **notice(_set_profile(core, command["user_id"], rest)))
+                publish_home(core, client, who.user_id)
+            case "nudges":
+                respond(response_type="ephemeral", **notice(nudges_command(core, who, rest)))
                 publish_home(core, client, who.user_id)
             case "profile":
                 client.views_open(trigger_id=command["trigger_id"], view=profile_modal(core, core.profile(who)))

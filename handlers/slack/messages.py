@@ -14,5 +14,5 @@ def register(app: App, core: AdvisorCore) -> None:
     def answer_direct_message(event: dict, body: dict, client: WebClient) -> None:
         if event.get("channel_type") != "im" or not is_from_a_person(event):
             return
-        answer = core.answer(student(event["user"]), event.get("text") or "")
+        answer = core.answer(student(event["user"]), event.get("text") or "", event["channel"], event.get("thread_ts"))
         post_answer(core, client, event["channel"], answer, event.get("thread_ts"), body.get("event_id"))

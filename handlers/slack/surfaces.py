@@ -14,6 +14,7 @@ from handlers.slack.blocks import (
     question_buttons,
     sections,
 )
+from handlers.slack.nudge_blocks import reminder_settings
 from knowledge.schema import TRACK_LABELS
 
 PROFILE_CALLBACK = "advisor_profile"
@@ -39,6 +40,8 @@ def home_view(core: AdvisorCore, student: Student) -> dict:
     blocks.append({"type": "divider"})
     blocks.append({"type": "section", "text": mrkdwn("*Quick questions* (the answer arrives in our DM)")})
     blocks.append(question_buttons(core.quick_questions(context), "quick_questions"))
+    blocks.append({"type": "divider"})
+    blocks += reminder_settings(core.nudge_choices(student))
     blocks.append({"type": "divider"})
     blocks.append({"type": "section", "text": mrkdwn("*Your settings*")})
     settings = [button("Edit profile", OPEN_PROFILE_ACTION)]

@@ -1,0 +1,74 @@
+"""Nudges in Slack: Done and Remind me later on a nudge, and turning reminder categories on and off."""
+
+from __future__ import annotations
+
+import re
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.core import AdvisorCore, Student
+from handlers.slack.blocks import notice
+from handlers.slack.common import publish_home, student
+from handlers.slack.nudge_blocks import NUDGE_CATEGORY, NUDGE_DONE, NUDGE_LATER, after_press, reminder_summary
+
+NOT_YOURS = "That reminder is not one of yours, or it no longer exists."
+
+
+def register(app: App, core: AdvisorCore) -> None:
+    @app.action(NUDGE_DONE)
+    def done(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        if core.finish_task(student(body["user"]["id"]), _delivery(action)):
+            _replace(body, respond, "✅ Marked done. No more reminders about this one.")
+        else:
+            respond(response_type="ephemeral", replace_original=False, **notice(NOT_YOURS))
+
+    @app.action(NUDGE_LATER)
+    def later(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        ack()
+        when = core.remind_later(student(body["user"]["id"]), _delivery(action))
+        if when is None:
+            respond(response_type="ephemeral", replace_original=False, **notice(NOT_YOURS))
+        else:
+            _replace(body, respond, f"⏰ Got it: I'll remind you again on {when:%A %-d %B}.")
+
+    @app.action(re.compile(f"^{NUDGE_CATEGORY}_[a-z0-9-]+$"))
+    def toggle(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
+        ack()
+        category = action["action_id"].removeprefix(f"{NUDGE_CATEGORY}_")
+        try:
+            core.choose_nudges(student(body["user"]["id"]), category, action.get("value") == "on")
+        except KeyError:
+            pass  # a category removed from nudges.yaml since the page was drawn: redraw it
+        publish_home(core, client, body["user"]["id"])
+
+
+def nudges_command(core: AdvisorCore, who: Student, text: str) -> str:
+    """`/advisor nudges [on|off <category>|all]`: change a setting, then show them all."""
+    words = text.lower().split()
+    if len(words) == 2 and words[0] in ("on", "off"):
+        names = list(core.nudges.categories) if words[1] == "all" else [words[1]]
+        try:
+            for name in names:
+                core.choose_nudges(who, name, words[0] == "on")
+        except KeyError:
+            known = ", ".join(f"`{name}`" for name in core.nudges.categories)
+            return f"There is no reminder category called that. Try one of {known}, or `all`."
+    elif words:
+        return "Use `/advisor nudges`, `/advisor nudges off <name>` or `/advisor nudges on <name>`.\n\n" \
+            + reminder_summary(core.nudge_choices(who))
+    return reminder_summary(core.nudge_choices(who))
+
+
+def _delivery(action: dict) -> int:
+    value = action.get("value", "")
+    return int(value) if value.isdigit() else -1
+
+
+def _replace(body: dict, respond: Respond, outcome: str) -> None:
+    message = body.get("message")
+    if message:
+        respond(replace_original=True, **after_press(message, outcome))
+    else:
+        respond(response_type="ephemeral", replace_original=False, **notice(outcome))

@@ -1,0 +1,70 @@
+"""A student's side of the nudges: their categories, Done and Remind me later, and what a reply is about.
+
+The core calls this with the student's own user id; a student can act only on nudges sent to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.models import NudgeDelivery
+from scheduler.ledger import Ledger
+from scheduler.planner import Planner
+from scheduler.preferences import NudgePreferences
+
+REPLY_WINDOW = timedelta(hours=24)  # a DM this soon after a nudge may be about it
+
+
+@dataclass(frozen=True)
+class CategoryChoice:
+    category: str
+    label: str
+    on: bool
+
+
+class NudgeDesk:
+    def __init__(self, ledger: Ledger, preferences: NudgePreferences, planner: Planner):
+        self.ledger = ledger
+        self.preferences = preferences
+        self.planner = planner
+
+    @property
+    def categories(self) -> dict[str, str]:
+        return self.planner.rules.categories
+
+    def choices(self, user_id: str) -> list[CategoryChoice]:
+        off = self.preferences.opted_out(user_id)
+        return [CategoryChoice(category, label, category not in off) for category, label in self.categories.items()]
+
+    def choose(self, user_id: str, category: str, on: bool) -> None:
+        if category not in self.categories:
+            raise KeyError(category)
+        self.preferences.choose(user_id, category, on)
+
+    def done(self, user_id: str, delivery_id: int) -> bool:
+        row = self._own(user_id, delivery_id)
+        if row is None:
+            return False
+        self.ledger.mark_done(row)
+        return True
+
+    def later(self, user_id: str, delivery_id: int, now: datetime) -> datetime | None:
+        """Brings the task back `remind_later_days` from now; None when it is not this student's task."""
+        row = self._own(user_id, delivery_id)
+        if row is None or self.ledger.is_done(row):
+            return None
+        due = self.planner.later(now, self.planner.rules.remind_later_days)
+        self.ledger.remind_later(row, due, due + self.planner.grace)
+        return due
+
+    def topic(self, user_id: str, conversation: str, thread_ts: str | None, now: datetime) -> str | None:
+        """The entry a student's message is most likely about: the nudge it replies to, or one just sent."""
+        row = self.ledger.message(conversation, thread_ts) if thread_ts else None
+        if row is None or row.target != user_id:
+            row = self.ledger.latest_to(user_id, now - REPLY_WINDOW)
+        return self.planner.rules.topic(row.nudge) if row else None
+
+    def _own(self, user_id: str, delivery_id: int) -> NudgeDelivery | None:
+        row = self.ledger.get(delivery_id)
+        return row if row is not None and row.personal and row.target == user_id else None
