@@ -60,13 +60,8 @@ class Advisor:
     def today(self, context: StudentContext) -> date:
         return context.today or datetime.now(self.timezone).date()
 
-    def reply(self, message: str, context: StudentContext | None = None, record: bool = True,
-              about: str | None = None) -> Reply:
-        """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`).
-
-        `about` names the entry the conversation is on (the nudge a student replies to): its title joins the
-        search, so "when is it?" finds that event, while the answer must still be confident.
-        """
+    def reply(self, message: str, context: StudentContext | None = None, record: bool = True) -> Reply:
+        """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`)."""
         context = context or StudentContext()
         text = clean(message)
         if not text:
@@ -80,8 +75,7 @@ class Advisor:
         year = context.year_of_phase if phase == context.phase else None
         if window and is_calendar_only(text):
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
-        topic = self.kb.by_id.get(about) if about else None
-        result = self.engine.search(f"{text} {topic.title}" if topic else text, phase=phase, track=context.track)
+        result = self.engine.search(text, phase=phase, track=context.track)
         limit = limit_of(text)
         if limit is not None:
             return self._decline(message, text, result, context, record, reason=self._limit_copy[limit])
@@ -119,6 +113,12 @@ class Advisor:
 
     def _links(self, ids: tuple[str, ...]) -> tuple[Link, ...]:
         return tuple(Link(id=i, title=self.kb.by_id[i].title) for i in ids if i in self.kb.by_id)
+
+    def follow_up(self, message: str, entry_id: str) -> Reply | None:
+        """The entry's answer when `message` is a follow-up about it ("when is it?" under a nudge on it), else None."""
+        if entry_id not in self.kb.by_id or not self.engine.follows_up(clean(message), entry_id):
+            return None
+        return self.answer_entry(entry_id, question=message)
 
     def answer_entry(self, entry_id: str, question: str = "", score: float = 1.0) -> Reply:
         """The reply for a known entry: used for suggestion and follow-up buttons."""

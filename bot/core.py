@@ -16,7 +16,7 @@ from bot.db import reachable
 from bot.events import EventLog, Unfinished
 from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
-from bot.replies import Reply
+from bot.replies import Reply, ReplyKind
 from bot.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
 from scheduler.desk import CategoryChoice, NudgeDesk
 
@@ -69,10 +69,9 @@ class AdvisorCore:
         profile = self.profiles.get(student.platform, student.user_id)
         context = self.context_for(profile)
         reply = self.advisor.reply(text, context, record=conversation is None)
-        if not reply.answered and conversation is not None:
+        if reply.kind is ReplyKind.DECLINE and conversation is not None:
             topic = self.nudges.topic(student.user_id, conversation, thread_ts, datetime.now(self.timezone))
-            in_context = self.advisor.reply(text, context, record=False, about=topic) if topic else None
-            reply = in_context if in_context and in_context.answered else self.advisor.reply(text, context)
+            reply = (self.advisor.follow_up(text, topic) if topic else None) or self.advisor.reply(text, context)
         ask = (not profile.complete and not profile.asked_for_profile and context.phase is None
                and self.advisor.phase_matters(text, context, reply)
                and self.profiles.mark_asked(student.platform, student.user_id))

@@ -37,6 +37,12 @@ OTHER_TRACK_FACTOR = 0.6
 WEIGHT_CAP = 3.0  # a word rare in the content should not outweigh the rest of the question
 ANSWER_ONLY_CREDIT = 0.5  # a word found only in an answer's prose is weaker evidence than in its phrasings
 NEUTRAL_WEIGHT = 0.3  # specialty and place names: context, not the subject of the question
+# Words of a follow-up question that ask about a subject without naming it ("when is it?", "how often?").
+FOLLOW_UP_WORDS = frozenset("""
+    when where who whom how why often long much many time times date dates day deadline due start starts
+    begin end happen happens find sign register signup book booked take taking need needed mean means
+    meet meeting work works go going get prepare ready next soon late early
+""".split())
 
 
 FEATURES = ("coverage", "phrasing_f1", "similarity", "relative_bm25")
@@ -126,6 +132,7 @@ class SearchEngine:
         self.kb = kb
         self.calibration = calibration or Calibration.load()
         self.entries = kb.entries
+        self._index_by_id = {entry.id: index for index, entry in enumerate(self.entries)}
         self._entry_terms: list[frozenset[str]] = []
         self._phrasing_terms: list[frozenset[str]] = []
         self._phrasings: list[tuple[str, ...]] = []
@@ -206,6 +213,17 @@ class SearchEngine:
             if candidate[0] == word[0] or score >= TYPO_CUTOFF_OTHER_INITIAL:
                 return candidate
         return None
+
+    def follows_up(self, question: str, entry_id: str) -> bool:
+        """Whether every word of `question` is either the entry's own or a bare follow-up word.
+
+        "when is it?" or "how do I sign up for the survey?" under a nudge about the CiM survey qualify;
+        "what's the weather?" does not, so a new subject is never answered with the nudge's topic.
+        """
+        index = self._index_by_id[entry_id]
+        return all(group.word in FOLLOW_UP_WORDS or stem(group.word) in FOLLOW_UP_WORDS
+                   or any(term in self._entry_terms[index] for term in group.alternatives)
+                   for group in self.term_groups(question))
 
     def term_groups(self, question: str) -> list[TermGroup]:
         tokens = words(question)

@@ -114,9 +114,9 @@ class Dispatcher:
                 return None
             report = Report()
             self._plan(now, report)
+            self._refresh_timezones()
             self._recover_orphans(now, report)
             self._send(now, report)
-            self._refresh_timezones()
             self.ledger.purge(now - self.retention)
             return report
 

@@ -35,7 +35,9 @@ def isolated_env(tmp_path, monkeypatch):
     for name in list(os.environ):
         if name in {"DATABASE_URL", "DATA_DIR", "KNOWLEDGE_DIR", "LOG_LEVEL", "LOG_STUDENT_TEXT",
                     "DECLINED_QUESTION_RETENTION_DAYS", "INSTITUTION_TIMEZONE", "SLACK_BOT_TOKEN",
-                    "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PORT", "HOST", "COHORTS_FILE"}:
+                    "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PORT", "HOST", "COHORTS_FILE",
+                    "NUDGES_ENABLED", "QUIET_HOURS", "NUDGE_WEEKLY_CAP", "NUDGE_TICK_SECONDS", "NUDGE_SEND_WORKERS",
+                    "NUDGE_RETENTION_DAYS", "SLACK_POST_RATE", "SLACK_CHANNEL_POST_RATE"}:
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))

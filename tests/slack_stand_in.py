@@ -146,9 +146,11 @@ class SlackStandIn:
     """
 
     def __init__(
-        self, latency: float = 0.0, workspace_rate: float | None = None, channel_rate: float | None = None
+        self, latency: float = 0.0, workspace_rate: float | None = None, channel_rate: float | None = None,
+        timezones: dict[str, str] | None = None,
     ) -> None:
         self.latency = latency
+        self.timezones = timezones or {}  # users.info's tz per user id; America/New_York otherwise
         self.workspace_rate = workspace_rate
         self.channel_rate = channel_rate
         self._lock = threading.Lock()
@@ -158,8 +160,9 @@ class SlackStandIn:
         self._workspace_window = _RateWindow(workspace_rate) if workspace_rate is not None else None
         self._channel_windows: dict[str, _RateWindow] = {}
         self._version = 0  # bumped on every change so wait_for never misses one
-        self._ts_counter = 0
+        self._last_ts = 0.0
         self._view_counter = 0
+        self._history: dict[str, list[dict[str, Any]]] = {}  # conversation id -> messages posted there
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -263,6 +266,7 @@ class SlackStandIn:
             self._version += 1
             self._failures.clear()
             self._channel_windows.clear()
+            self._history.clear()
             if self.workspace_rate is not None:
                 self._workspace_window = _RateWindow(self.workspace_rate)
 
@@ -342,9 +346,14 @@ class SlackStandIn:
         return False
 
     def _next_ts(self) -> str:
-        self._ts_counter += 1
-        n = self._ts_counter
-        return f"{1_700_000_000 + n // 1_000_000}.{n % 1_000_000:06d}"
+        """Slack's ts is the posting time in seconds with microseconds, unique within a conversation."""
+        self._last_ts = max(time.time(), self._last_ts + 0.000001)
+        return f"{self._last_ts:.6f}"
+
+    @staticmethod
+    def _conversation(channel: str) -> str:
+        """Posting to a user id lands in the DM with them, which has a D... id as in Slack."""
+        return f"D{channel}" if channel[:1] in ("U", "W") else channel
 
     def _method_result(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
         """Canned answers shaped like Slack's, with just the fields the bot reads. Caller holds the lock."""
@@ -357,7 +366,12 @@ class SlackStandIn:
             # chat.update keeps the message's ts, as Slack does; new messages get a fresh, increasing ts.
             ts = str(params["ts"]) if method == "chat.update" and params.get("ts") else self._next_ts()
             message = {"text": params.get("text"), "ts": ts}
-            result: dict[str, Any] = {"ok": True, "channel": channel, "ts": ts, "message": message}
+            conversation = self._conversation(str(channel))
+            if method == "chat.postMessage":
+                metadata = params.get("metadata")
+                self._history.setdefault(conversation, []).append(
+                    {**message, "metadata": metadata if isinstance(metadata, dict) else None})
+            result: dict[str, Any] = {"ok": True, "channel": conversation, "ts": ts, "message": message}
             if method == "chat.postEphemeral":
                 result["message_ts"] = ts
             return result
@@ -369,10 +383,24 @@ class SlackStandIn:
         if method == "users.info":
             user = str(params.get("user", ""))
             profile = {"real_name": f"Student {user}"}
-            info = {"id": user, "tz": "America/New_York", "tz_offset": -18000, "is_bot": False, "profile": profile}
+            info = {"id": user, "tz": self.timezones.get(user, "America/New_York"), "is_bot": False, "profile": profile}
             return {"ok": True, "user": info}
         if method == "conversations.open":
             users = params.get("users", "")
             first = users[0] if isinstance(users, list) and users else str(users).split(",")[0].strip()
-            return {"ok": True, "channel": {"id": f"D{first}"}}
+            return {"ok": True, "channel": {"id": self._conversation(first)}}
+        if method == "conversations.history":
+            return self._history_page(params)
         return {"ok": True}
+
+    def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Newest first, after `oldest`, paged by `limit` and `cursor`; metadata only with include_all_metadata."""
+        oldest = float(params.get("oldest") or 0)
+        with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
+        messages = [m for m in reversed(self._history.get(str(params.get("channel")), [])) if float(m["ts"]) > oldest]
+        start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
+        page = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+                for m in messages[start:start + limit]]
+        more = start + limit < len(messages)
+        return {"ok": True, "messages": page, "has_more": more,
+                "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
