@@ -5,11 +5,33 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+class Moment(TypeDecorator):
+    """A point in time, stored in UTC and read back with its zone.
+
+    SQLite keeps no offset: without this, 10:00 in New York and 10:00 UTC would be stored alike and
+    compare as equal. Naive values are refused rather than guessed at.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("a naive datetime cannot be stored: give it a time zone")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 class DeclinedQuestion(SQLModel, table=True):
@@ -21,7 +43,7 @@ class DeclinedQuestion(SQLModel, table=True):
     text: str = Field(max_length=500)
     phase: str | None = Field(default=None, max_length=20)
     track: str | None = Field(default=None, max_length=20)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Moment, index=True)
 
 
 class StudentProfile(SQLModel, table=True):
@@ -34,8 +56,8 @@ class StudentProfile(SQLModel, table=True):
     class_of: int | None = None
     track: str | None = Field(default=None, max_length=20)
     asked_for_profile: bool = False
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
 class ProcessedEvent(SQLModel, table=True):
@@ -51,9 +73,9 @@ class ProcessedEvent(SQLModel, table=True):
 
     platform: str = Field(primary_key=True, max_length=10)
     event_id: str = Field(primary_key=True, max_length=128)
-    received_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True), index=True)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=Moment, index=True)
     payload: str | None = Field(default=None, sa_type=Text)
-    lease_until: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    lease_until: datetime | None = Field(default=None, sa_type=Moment)
 
 
 class AnswerVote(SQLModel, table=True):
@@ -66,7 +88,7 @@ class AnswerVote(SQLModel, table=True):
     helpful: bool
     phase: str | None = Field(default=None, max_length=20)
     track: str | None = Field(default=None, max_length=20)
-    voted_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    voted_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
 class RosterStudent(SQLModel, table=True):
@@ -77,9 +99,9 @@ class RosterStudent(SQLModel, table=True):
     slack_user_id: str = Field(primary_key=True, max_length=32)
     class_of: int = Field(index=True)
     track: str = Field(max_length=20)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
     timezone: str | None = Field(default=None, max_length=64)  # from Slack's users.info, for quiet hours
-    timezone_checked_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    timezone_checked_at: datetime | None = Field(default=None, sa_type=Moment)
 
 
 class NudgeDelivery(SQLModel, table=True):
@@ -106,15 +128,15 @@ class NudgeDelivery(SQLModel, table=True):
     category: str = Field(max_length=20)
     phase: str = Field(max_length=20)
     text: str = Field(sa_type=Text)
-    due_at: datetime = Field(sa_type=DateTime(timezone=True))  # not before; moved on by quiet hours and the cap
-    expires_at: datetime = Field(sa_type=DateTime(timezone=True))  # past this it is skipped, never sent late
+    due_at: datetime = Field(sa_type=Moment)  # not before; moved on by quiet hours and the cap
+    expires_at: datetime = Field(sa_type=Moment)  # past this it is skipped, never sent late
     status: str = Field(max_length=10)  # pending, sending, sent, skipped, failed
     reason: str | None = Field(default=None, max_length=200)
-    claimed_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
-    sent_at: datetime | None = Field(default=None, sa_type=DateTime(timezone=True))
+    claimed_at: datetime | None = Field(default=None, sa_type=Moment)
+    sent_at: datetime | None = Field(default=None, sa_type=Moment)
     conversation: str | None = Field(default=None, max_length=32)
     ts: str | None = Field(default=None, max_length=32)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
 class TaskDone(SQLModel, table=True):
@@ -125,7 +147,7 @@ class TaskDone(SQLModel, table=True):
     nudge: str = Field(primary_key=True, max_length=100)
     occurrence: str = Field(primary_key=True, max_length=7)
     user_id: str = Field(primary_key=True, max_length=32)
-    done_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    done_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
 class NudgeOptOut(SQLModel, table=True):
@@ -135,7 +157,7 @@ class NudgeOptOut(SQLModel, table=True):
 
     user_id: str = Field(primary_key=True, max_length=32)
     category: str = Field(primary_key=True, max_length=20)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
 class SchedulerState(SQLModel, table=True):
@@ -145,4 +167,4 @@ class SchedulerState(SQLModel, table=True):
 
     name: str = Field(primary_key=True, max_length=50)
     value: str = Field(max_length=100)
-    updated_at: datetime = Field(default_factory=utcnow, sa_type=DateTime(timezone=True))
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)

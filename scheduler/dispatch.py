@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
@@ -146,7 +147,7 @@ class Dispatcher:
             if posted is None:
                 self.ledger.release(row.id, row.due_at, "resending: its sender stopped before Slack took it")
             else:
-                self.ledger.sent(row, posted.conversation, posted.ts, self._follow_up(row, now))
+                self.ledger.sent(row, now, posted.conversation, posted.ts, self._follow_up(row, now))
                 report.recovered += 1
 
     def _send(self, now: datetime, report: Report) -> None:
@@ -181,13 +182,19 @@ class Dispatcher:
         return go
 
     def _fan_out(self, rows: list[NudgeDelivery], now: datetime, report: Report) -> bool:
-        """Sends in parallel (the messenger paces); stops early when Slack is failing. False if it stopped."""
+        """Sends in parallel (the messenger paces); stops early when Slack is failing. False if it stopped.
+
+        Sending times are `now` plus the time the fan-out has taken, so a run for a given moment
+        (`send-due --now`) keeps the ledger consistent with that moment.
+        """
         halt = threading.Event()
+        started = time.monotonic()
         with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="nudge-send") as pool:
-            list(pool.map(lambda row: self._deliver(row, now, report, halt), rows))
+            list(pool.map(lambda row: self._deliver(row, now, started, report, halt), rows))
         return not halt.is_set()
 
-    def _deliver(self, row: NudgeDelivery, now: datetime, report: Report, halt: threading.Event) -> None:
+    def _deliver(self, row: NudgeDelivery, now: datetime, started: float, report: Report,
+                 halt: threading.Event) -> None:
         if halt.is_set() or not self.ledger.claim(row.id):
             return
         try:
@@ -207,7 +214,8 @@ class Dispatcher:
             self.ledger.release(row.id, now + RETRY_AFTER, "retrying: unexpected error")
             log.exception("nudges: sending delivery %d failed; it will be retried", row.id)
             return
-        self.ledger.sent(row, posted.conversation, posted.ts, self._follow_up(row, now))
+        sent_at = now + timedelta(seconds=time.monotonic() - started)
+        self.ledger.sent(row, sent_at, posted.conversation, posted.ts, self._follow_up(row, sent_at))
         self._count(report, "sent")
 
     def _refresh_timezones(self) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -48,20 +48,6 @@ class RuleStatus:
 
     def as_json(self) -> dict:
         return vars(self)
-
-
-def _moment(value: datetime) -> datetime:
-    """SQLite hands datetimes back without their zone; every moment stored here is UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def _aware(rows: list[NudgeDelivery]) -> list[NudgeDelivery]:
-    for row in rows:
-        for name in ("due_at", "expires_at", "claimed_at", "sent_at"):
-            value = getattr(row, name)
-            if value is not None:
-                setattr(row, name, _moment(value))
-    return rows
 
 
 class Ledger:
@@ -107,25 +93,25 @@ class Ledger:
     def due(self, now: datetime, limit: int) -> list[NudgeDelivery]:
         """Pending rows due by `now`: first messages before follow-ups, oldest first."""
         with session(self.engine) as db:
-            return _aware(list(db.exec(select(NudgeDelivery)
-                                       .where(NudgeDelivery.status == PENDING, NudgeDelivery.due_at <= now)
-                                       .order_by(NudgeDelivery.round, NudgeDelivery.due_at, NudgeDelivery.id)
-                                       .limit(limit))))
+            return list(db.exec(select(NudgeDelivery)
+                                .where(NudgeDelivery.status == PENDING, NudgeDelivery.due_at <= now)
+                                .order_by(NudgeDelivery.round, NudgeDelivery.due_at, NudgeDelivery.id).limit(limit)))
 
     def orphans(self) -> list[NudgeDelivery]:
         """Rows claimed by a sender that never recorded the outcome (it died, or lost its connection)."""
         with session(self.engine) as db:
-            return _aware(list(db.exec(select(NudgeDelivery).where(NudgeDelivery.status == SENDING))))
+            return list(db.exec(select(NudgeDelivery).where(NudgeDelivery.status == SENDING)))
 
     def claim(self, delivery_id: int) -> bool:
         """Take a pending row for sending, committed before Slack is called; False when someone else has it."""
         return self._change(delivery_id, PENDING, status=SENDING, claimed_at=utcnow())
 
-    def sent(self, row: NudgeDelivery, conversation: str, ts: str, follow_up: FollowUp | None) -> None:
+    def sent(self, row: NudgeDelivery, sent_at: datetime, conversation: str, ts: str,
+             follow_up: FollowUp | None) -> None:
         """Mark a claimed row sent and, in the same transaction, plan the task's next follow-up."""
         with writing(self.engine) as db:
             db.execute(update(NudgeDelivery).where(NudgeDelivery.id == row.id)
-                       .values(status=SENT, sent_at=utcnow(), conversation=conversation, ts=ts, reason=None,
+                       .values(status=SENT, sent_at=sent_at, conversation=conversation, ts=ts, reason=None,
                                updated_at=utcnow()))
             if follow_up is not None and self._automatic_rounds(db, row) < follow_up.limit:
                 next_round = self._last_round(db, row) + 1
@@ -157,7 +143,7 @@ class Ledger:
                         select(NudgeDelivery.target, NudgeDelivery.sent_at)
                         .where(col(NudgeDelivery.target).in_(targets[start:start + 500]),
                                NudgeDelivery.personal, NudgeDelivery.status == SENT, NudgeDelivery.sent_at >= since)):
-                    sends[target].append(_moment(sent_at))
+                    sends[target].append(sent_at)
         return sends
 
     def done_tasks(self, targets: Iterable[str]) -> set[tuple[str, str, str]]:
@@ -174,8 +160,7 @@ class Ledger:
 
     def get(self, delivery_id: int) -> NudgeDelivery | None:
         with session(self.engine) as db:
-            row = db.get(NudgeDelivery, delivery_id)
-        return _aware([row])[0] if row else None
+            return db.get(NudgeDelivery, delivery_id)
 
     def mark_done(self, row: NudgeDelivery) -> None:
         """The student finished the task: remember it and drop every follow-up still waiting."""
