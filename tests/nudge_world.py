@@ -6,6 +6,10 @@ messenger talking HTTP to the stand-in and a real SQLite or PostgreSQL database.
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +22,7 @@ from bot.services import build_dispatcher
 from bot.settings import Settings, load_settings
 from scheduler.dispatch import Dispatcher, Report
 from scheduler.ledger import Ledger
+from tests.slack_driver import ROOT
 from tests.slack_stand_in import Call, SlackStandIn
 
 BOT_TOKEN = "xoxb-stand-in"
@@ -69,3 +74,16 @@ def make_world(monkeypatch, database_url: str, slack: SlackStandIn, folder: Path
     roster(database_url, students)
     settings = load_settings(None)
     return World(settings, build_dispatcher(settings, nudge_messenger(settings)), slack)
+
+
+def send_due_process(env: dict[str, str], now: str, folder: Path) -> subprocess.Popen:
+    """`advisor nudges send-due --now NOW --json` as its own process (killable with SIGKILL), output to a file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    output = open(folder / f"send-due-{time.monotonic_ns()}.log", "wb")  # noqa: SIM115 (the process owns it)
+    return subprocess.Popen([sys.executable, str(ROOT / "app.py"), "nudges", "send-due", "--now", now, "--json"],
+                            cwd=folder, env={**os.environ, "DATA_DIR": str(folder), **env},
+                            stdout=output, stderr=subprocess.STDOUT)
+
+
+def many_students(count: int, year: int = 2028, track: str = "pathways") -> dict[str, tuple[int, str]]:
+    return {f"U{year}{track[0].upper()}{number:05d}": (year, track) for number in range(count)}
