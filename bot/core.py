@@ -61,21 +61,30 @@ class AdvisorCore:
 
     def answer(self, student: Student, text: str, conversation: str | None = None,
                thread_ts: str | None = None) -> Answer:
-        """The reply, and whether to ask for the profile: once, and only when the phase would change the answer.
-
-        A question the advisor cannot place on its own is tried again in the context of the nudge it
-        replies to (the thread's, or one sent in the last day): "when is it?" under the CiM reminder.
-        """
+        """The reply, and whether to ask for the profile: once, and only when the phase would change the answer."""
         profile = self.profiles.get(student.platform, student.user_id)
         context = self.context_for(profile)
-        reply = self.advisor.reply(text, context, record=conversation is None)
-        if reply.kind is ReplyKind.DECLINE and conversation is not None:
-            topic = self.nudges.topic(student.user_id, conversation, thread_ts, datetime.now(self.timezone))
-            reply = (self.advisor.follow_up(text, topic) if topic else None) or self.advisor.reply(text, context)
+        reply = self._in_context(student, text, context, conversation, thread_ts)
         ask = (not profile.complete and not profile.asked_for_profile and context.phase is None
                and self.advisor.phase_matters(text, context, reply)
                and self.profiles.mark_asked(student.platform, student.user_id))
         return Answer(reply=reply, ask_for_profile=ask)
+
+    def _in_context(self, student: Student, text: str, context: StudentContext, conversation: str | None,
+                    thread_ts: str | None) -> Reply:
+        """A reply in a nudge's thread is about that nudge ("how often?" under the Society Advisor reminder);
+        a question the advisor cannot place otherwise is tried against the nudge sent in the last day."""
+        if conversation is None:
+            return self.advisor.reply(text, context)
+        topic = self.nudges.thread_topic(student.user_id, conversation, thread_ts)
+        in_thread = self.advisor.follow_up(text, topic) if topic else None
+        if in_thread is not None:
+            return in_thread
+        reply = self.advisor.reply(text, context, record=False)
+        if reply.kind is ReplyKind.DECLINE:
+            recent = self.nudges.recent_topic(student.user_id, datetime.now(self.timezone))
+            reply = (self.advisor.follow_up(text, recent) if recent else None) or self.advisor.reply(text, context)
+        return reply
 
     def answer_entry(self, entry_id: str) -> Answer | None:
         """The answer behind a suggestion or follow-up button; None when the entry no longer exists."""

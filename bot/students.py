@@ -9,11 +9,12 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
 from bot.db import insert_or_update, session, writing
-from bot.models import StudentProfile, utcnow
+from bot.models import RosterStudent, StudentProfile, utcnow
 from bot.profile import ProfileError, StudentContext, parse_track
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from scheduler.academic_calendar import AcademicCalendar
 
+ROSTER_PLATFORM = "slack"  # the registrar's roster lists Slack user ids
 EARLIEST_CLASS_OFFSET = -1
 LATEST_CLASS_OFFSET = 6
 
@@ -23,6 +24,7 @@ class Profile:
     class_of: int | None = None
     track: str | None = None
     asked_for_profile: bool = False
+    from_roster: bool = False  # the student set nothing; the programme's roster says which class they are in
 
     @property
     def complete(self) -> bool:
@@ -63,8 +65,15 @@ class ProfileStore:
         self.calendar = calendar
 
     def get(self, platform: str, user_id: str) -> Profile:
+        """What the student set; failing that, their class on the roster, so a rostered student is never asked."""
         with session(self.engine) as db:
             row = db.get(StudentProfile, (platform, user_id))
+            if row is not None and row.class_of is not None and row.track is not None:
+                return Profile(class_of=row.class_of, track=row.track, asked_for_profile=row.asked_for_profile)
+            rostered = db.get(RosterStudent, user_id) if platform == ROSTER_PLATFORM else None
+            if rostered is not None:
+                return Profile(class_of=rostered.class_of, track=rostered.track, asked_for_profile=True,
+                               from_roster=True)
             if row is None:
                 return Profile()
             return Profile(class_of=row.class_of, track=row.track, asked_for_profile=row.asked_for_profile)
@@ -117,4 +126,5 @@ class ProfileStore:
             return "Profile not set"
         phase = self.context(profile, today).phase
         where = PHASE_LABELS[phase] if phase else "outside the programme's phases today"
-        return f"Class of {profile.class_of} · {TRACK_LABELS[profile.track]} · {where}"
+        source = " (from the programme's roster)" if profile.from_roster else ""
+        return f"Class of {profile.class_of} · {TRACK_LABELS[profile.track]} · {where}{source}"

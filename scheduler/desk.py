@@ -58,11 +58,14 @@ class NudgeDesk:
         self.ledger.remind_later(row, due, due + self.planner.grace)
         return due
 
-    def topic(self, user_id: str, conversation: str, thread_ts: str | None, now: datetime) -> str | None:
-        """The entry a student's message is most likely about: the nudge it replies to, or one just sent."""
+    def thread_topic(self, user_id: str, conversation: str, thread_ts: str | None) -> str | None:
+        """The entry a reply in a nudge's thread is about; None when the thread is not one of their nudges."""
         row = self.ledger.message(conversation, thread_ts) if thread_ts else None
-        if row is None or row.target != user_id:
-            row = self.ledger.latest_to(user_id, now - REPLY_WINDOW)
+        return self.planner.rules.topic(row.nudge) if row is not None and row.target == user_id else None
+
+    def recent_topic(self, user_id: str, now: datetime) -> str | None:
+        """The entry of the nudge sent to the student in the last day, which a loose question may be about."""
+        row = self.ledger.latest_to(user_id, now - REPLY_WINDOW)
         return self.planner.rules.topic(row.nudge) if row else None
 
     def _own(self, user_id: str, delivery_id: int) -> NudgeDelivery | None:

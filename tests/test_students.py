@@ -119,3 +119,16 @@ def test_an_unanswered_question_is_handed_to_one_taker_after_its_lease(database_
     time.sleep(0.3)
     assert events.take_unfinished("slack") == []
     assert events.claim("slack", "EvQ", payload='{"q": 1}') is False
+
+
+def test_a_rostered_student_without_a_profile_gets_their_rostered_class(profiles, database_url):
+    from bot.roster import Roster, RosterRow
+
+    Roster(migrated_engine(database_url)).import_rows([RosterRow("U0ROSTER", 2028, "hst")])
+    profile = profiles.get("slack", "U0ROSTER")
+    assert (profile.class_of, profile.track, profile.from_roster, profile.asked_for_profile) == \
+        (2028, "hst", True, True)
+    assert profiles.describe(profile, date(2026, 6, 1)) == "Class of 2028 · HST · PCE (from the programme's roster)"
+    profiles.save("slack", "U0ROSTER", 2029, "pathways")
+    assert profiles.get("slack", "U0ROSTER").class_of == 2029, "what the student set wins"
+    assert profiles.get("teams", "U0ROSTER").class_of is None, "the roster lists Slack users only"
