@@ -57,9 +57,11 @@ def occurrences(months: tuple[int, ...], window: PhaseWindow, year_of_phase: int
     return sorted(found)
 
 
-def weekday(day: date) -> date:
-    """Weekend dates move to the Monday after: students and staff read messages on weekdays."""
-    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= SATURDAY else day
+def weekday(day: date, closed: frozenset[str] = frozenset()) -> date:
+    """The day itself, or the next weekday that is not a closed day ("MM-DD"): nobody reads nudges then."""
+    while day.weekday() >= SATURDAY or f"{day:%m-%d}" in closed:
+        day += timedelta(days=1)
+    return day
 
 
 class Planner:
@@ -80,7 +82,10 @@ class Planner:
 
     def later(self, moment: datetime, days: int) -> datetime:
         """The send time on the weekday `days` after `moment` (follow-ups and remind-me-later)."""
-        return self.at(weekday(moment.astimezone(self.zone).date() + timedelta(days=days)))
+        return self.at(self.working_day(moment.astimezone(self.zone).date() + timedelta(days=days)))
+
+    def working_day(self, day: date) -> date:
+        return weekday(day, self.rules.closed_days)
 
     def announcements(self, start: date, end: date) -> list[Nudge]:
         rules = self.rules.announcements
@@ -91,7 +96,7 @@ class Planner:
                     if entry.id in rules.skip or not _applies(entry, window.phase, cohort.track):
                         continue
                     for day in occurrences(entry.event.months, window, entry.event.year_of_phase):
-                        send_on = weekday(max(day - timedelta(days=rules.lead_days), window.first_day))
+                        send_on = self.working_day(max(day - timedelta(days=rules.lead_days), window.first_day))
                         if start <= send_on <= end:
                             planned.append(Nudge(self.at(send_on), cohort.channel, self._announcement(entry, day),
                                                  f"{ANNOUNCEMENT_PREFIX}{entry.id}", f"{day:%Y-%m}", ANNOUNCEMENTS,
@@ -108,7 +113,7 @@ class Planner:
                     if phase != window.phase or (tracks and track not in tracks):
                         continue
                     for day in occurrences(months, window, year):
-                        send_on = weekday(day)
+                        send_on = self.working_day(day)
                         if start <= send_on <= end:
                             planned += [Nudge(self.at(send_on), student, task.text.strip(), task.id, f"{day:%Y-%m}",
                                               task.category, self.grace, window.phase, True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from knowledge.loader import ContentError, KnowledgeBase, load_content_file
 from knowledge.schema import Phase, Track
@@ -51,7 +51,18 @@ class NudgeRules(_Strict):
     announcements: Announcements
     categories: dict[str, str] = Field(min_length=1, description="personal nudge categories a student can turn off")
     remind_later_days: int = Field(default=3, ge=1, le=30)
+    closed_days: frozenset[str] = Field(default=frozenset(), description="MM-DD days nothing is sent")
     tasks: tuple[Task, ...] = ()
+
+    @field_validator("closed_days")
+    @classmethod
+    def _month_days(cls, days: frozenset[str]) -> frozenset[str]:
+        for day in days:
+            try:
+                datetime.strptime(f"2024-{day}", "%Y-%m-%d")
+            except ValueError as error:
+                raise ValueError(f"closed day {day!r} is not MM-DD") from error
+        return days
 
     def task(self, task_id: str) -> Task | None:
         return next((task for task in self.tasks if task.id == task_id), None)

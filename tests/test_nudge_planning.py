@@ -30,6 +30,13 @@ def test_month_runs_and_weekdays():
     assert month_runs((9, 10, 11, 3, 4, 5)) == [9, 3]
     assert month_runs((4, 8)) == [4, 8]
     assert weekday(date(2027, 5, 1)) == date(2027, 5, 3) and weekday(date(2027, 5, 3)) == date(2027, 5, 3)
+    assert weekday(date(2026, 12, 24), frozenset({"12-24", "12-25"})) == date(2026, 12, 28)
+
+
+def test_nothing_is_planned_on_closed_days(planner):
+    nudges = planner.plan(date(2026, 1, 1), date(2030, 6, 30), STUDENTS)
+    assert not [n for n in nudges if f"{n.send_at:%m-%d}" in planner.rules.closed_days]
+    assert {n.send_at.date() for n in nudges if n.nudge == "task-choose-rasa"} >= {date(2027, 1, 4)}
 
 
 def test_no_nudge_is_ever_planned_outside_the_phase_it_is_for(planner, kb):

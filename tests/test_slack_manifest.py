@@ -27,6 +27,8 @@ def test_manifest_command_scopes_and_urls_match_the_code():
     assert command["command"] == "/advisor"
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "commands", "im:history", "app_mentions:read", "assistant:write"} <= scopes
+    # nudges: DMs to students, their time zones, and finding a post after a crash in DMs and class channels
+    assert {"im:write", "users:read", "channels:history", "groups:history"} <= scopes
     urls = [command["url"], manifest["settings"]["event_subscriptions"]["request_url"],
             manifest["settings"]["interactivity"]["request_url"]]
     assert all(url.endswith(EVENTS_PATH) for url in urls)
