@@ -1,4 +1,4 @@
-"""The `advisor` command line: ask, chat, run and the curators' kb tools."""
+"""The `advisor` command line: ask, chat, run and the curators' kb tools (roster and nudges: cli_nudges)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Iterable
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
+from bot.cli_nudges import add_nudge_commands
 from bot.profile import ProfileError, StudentContext, parse_date, parse_phase, parse_track
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge.loader import ContentError
@@ -118,101 +117,6 @@ def cmd_kb_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
-    from datetime import datetime
-    from pathlib import Path
-    from zoneinfo import ZoneInfo
-
-    from bot.db import migrated_engine
-    from bot.roster import Roster, RosterError, read_roster
-
-    try:
-        rows = read_roster(Path(args.file), datetime.now(ZoneInfo(settings.institution_timezone)).date())
-    except RosterError as error:
-        print(f"advisor: nothing imported; fix these rows of {args.file} and run it again:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return 1
-    result = Roster(migrated_engine(settings.database_url)).import_rows(rows)
-    print(f"Roster imported from {args.file}: {result.added} added, {result.updated} updated, "
-          f"{result.unchanged} unchanged.")
-    return 0
-
-
-def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import migrated_engine
-    from bot.roster import Roster
-    from bot.services import build_planner
-
-    start, end = parse_date(args.start), parse_date(args.end)
-    if start is None or end is None or end < start:
-        raise ProfileError("give --from and --to as YYYY-MM-DD, --to not before --from")
-    planner = build_planner(settings)
-    roster = Roster(migrated_engine(settings.database_url))
-    classes = {pair: roster.students(*pair) for pair in roster.classes()}
-    nudges = planner.plan(start, end, classes)
-    if args.json:
-        print(json.dumps([nudge.as_json() for nudge in nudges], ensure_ascii=False, indent=2))
-        return 0
-    if not nudges:
-        print(f"Nothing would be sent from {start} to {end}.")
-    for nudge in nudges:
-        first_line = nudge.text.splitlines()[0]
-        print(f"{nudge.send_at:%Y-%m-%d %H:%M %Z}  {nudge.channel:<14} {nudge.nudge:<36} {first_line[:70]}")
-    return 0
-
-
-def _moment(text: str | None, timezone: str) -> datetime:
-    """--now as an ISO datetime; without an offset it is read in the institution's time zone."""
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as error:
-        raise ProfileError(f"--now must be an ISO date and time like 2027-06-01T10:00-04:00, got {text!r}") \
-            from error
-    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
-
-
-def cmd_nudges_send_due(args: argparse.Namespace, settings: Settings) -> int:
-    """Same code path as the scheduler's tick: plan, recover, check, send; safe to run again."""
-    from bot.services import build_dispatcher
-
-    now = _moment(args.now, settings.institution_timezone)
-    if not settings.slack_bot_token or args.nudge_messenger is None:
-        raise SettingsError("sending nudges needs SLACK_BOT_TOKEN (use `advisor nudges preview` to look first)")
-    report = build_dispatcher(settings, args.nudge_messenger(settings)).send_due(now)
-    if report is None:
-        print("advisor: another sender (the running bot, or another send-due) is at work; nothing done. "
-              "Run it again in a moment.", file=sys.stderr)
-        return 1
-    if args.json:
-        print(json.dumps(report.as_json()))
-    else:
-        print(f"Nudges due by {now.isoformat()}: {report.sent} sent, {report.recovered} found already sent, "
-              f"{report.deferred} waiting (quiet hours or weekly cap), {report.skipped + report.missed} skipped, "
-              f"{report.failed} failed, {report.retrying} to retry.")
-    return 1 if report.retrying else 0
-
-
-def cmd_nudges_status(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import migrated_engine
-    from scheduler.ledger import Ledger
-
-    rules = Ledger(migrated_engine(settings.database_url)).status()
-    if args.json:
-        print(json.dumps([rule.as_json() for rule in rules], indent=2))
-        return 0
-    if not rules:
-        print("No nudges on the ledger yet.")
-        return 0
-    print(f"{'nudge':<44} {'sent':>6} {'pending':>8} {'skipped':>8} {'failed':>7}  why skipped or failed")
-    for rule in rules:
-        why = ", ".join(f"{reason} {count}" for reason, count in sorted(rule.reasons.items()))
-        print(f"{rule.nudge:<44} {rule.sent:>6} {rule.pending:>8} {rule.skipped:>8} {rule.failed:>7}  {why}")
-    return 0
-
-
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="advisor", description="Career Planning advisor for medical students.")
     commands = root.add_subparsers(dest="command", required=True)
@@ -245,26 +149,7 @@ def parser() -> argparse.ArgumentParser:
     feedback.set_defaults(handler=cmd_kb_feedback)
     export = kb_commands.add_parser("export", help="all entries as JSON")
     export.set_defaults(handler=cmd_kb_export)
-    roster = commands.add_parser("roster", help="the roster of students for personal nudges")
-    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
-    roster_import = roster_commands.add_parser(
-        "import", help="upsert students from a CSV with columns slack_user_id,class_of,track (all or nothing)")
-    roster_import.add_argument("file")
-    roster_import.set_defaults(handler=cmd_roster_import)
-    nudges = commands.add_parser("nudges", help="the programme calendar's reminders to channels and students")
-    nudges_commands = nudges.add_subparsers(dest="nudges_command", required=True)
-    preview = nudges_commands.add_parser("preview", help="every message that would be sent between two dates")
-    preview.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
-    preview.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
-    preview.add_argument("--json", action="store_true")
-    preview.set_defaults(handler=cmd_nudges_preview)
-    send_due = nudges_commands.add_parser("send-due", help="send what is due and not yet sent (idempotent)")
-    send_due.add_argument("--now", help="act as if it were this ISO datetime (default: now)")
-    send_due.add_argument("--json", action="store_true", help="the run's counts as JSON")
-    send_due.set_defaults(handler=cmd_nudges_send_due)
-    status = nudges_commands.add_parser("status", help="sent, pending and skipped messages per rule")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=cmd_nudges_status)
+    add_nudge_commands(commands)
     return root
 
 
