@@ -25,7 +25,7 @@ def serve_platforms(settings: Settings) -> int:
         from bot.services import build_dispatcher
         from scheduler.ticks import start_ticks
 
-        start_ticks(build_dispatcher(settings, nudge_messenger(settings)), settings.nudge_tick_seconds)
+        start_ticks(build_dispatcher(settings, nudge_messenger(settings), core.advisor.kb), settings.nudge_tick_seconds)
         log.info("Nudges: checking every %d s", settings.nudge_tick_seconds)
     if settings.slack_mode == "socket":
         from slack_bolt.adapter.socket_mode import SocketModeHandler

@@ -67,7 +67,7 @@ def build_planner(settings: Settings, kb=None):
                    load_cohorts(settings.cohorts_file), settings.institution_timezone)
 
 
-def build_dispatcher(settings: Settings, messenger):
+def build_dispatcher(settings: Settings, messenger, kb=None):
     """The nudge sender shared by the scheduler's tick and `advisor nudges send-due`."""
     from datetime import timedelta
 
@@ -79,7 +79,7 @@ def build_dispatcher(settings: Settings, messenger):
     from scheduler.preferences import NudgePreferences
 
     engine = migrated_engine(settings.database_url)
-    planner = build_planner(settings)
+    planner = build_planner(settings, kb)
     policy = Policy(QuietHours.parse(settings.quiet_hours), settings.nudge_weekly_cap, settings.institution_timezone)
     return Dispatcher(Ledger(engine), planner, Roster(engine), NudgePreferences(engine), planner.calendar, policy,
                       messenger, workers=settings.nudge_send_workers,
