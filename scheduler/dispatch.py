@@ -222,8 +222,10 @@ class Dispatcher:
         for user in self.roster.needing_timezone(datetime.now(UTC) - TIMEZONE_REFRESH, TIMEZONE_LOOKUPS_PER_RUN):
             try:
                 self.roster.set_timezone(user, self.messenger.timezone_of(user))
-            except DeliveryError:
-                return  # Slack is busy or down: the next run carries on
+            except DeliveryError as error:
+                if not error.permanent:
+                    return  # Slack is busy or down: the next run carries on
+                self.roster.set_timezone(user, None)  # no such user: the institution's zone, and ask again later
 
     # ----------------------------------------------------------------- helpers
 

@@ -156,7 +156,7 @@ class SlackStandIn:
         self._lock = threading.Lock()
         self._changed = threading.Condition(self._lock)
         self._records: list[tuple[Call, bool]] = []  # (call, answered ok true)
-        self._failures: dict[str, deque[tuple[int, int | None]]] = {}
+        self._failures: dict[str, deque[tuple[int, int | None, str | None]]] = {}
         self._workspace_window = _RateWindow(workspace_rate) if workspace_rate is not None else None
         self._channel_windows: dict[str, _RateWindow] = {}
         self._version = 0  # bumped on every change so wait_for never misses one
@@ -253,11 +253,15 @@ class SlackStandIn:
             f"got {len(matched)}; received {len(received)} request(s):\n{summary}"
         )
 
-    def fail_next(self, method: str, status: int, times: int = 1, retry_after: int | None = None) -> None:
-        """Script the next ``times`` calls of ``method`` to fail with ``status`` (e.g. 429 or 500) to test retries."""
+    def fail_next(self, method: str, status: int, times: int = 1, retry_after: int | None = None,
+                  error: str | None = None) -> None:
+        """Script the next ``times`` calls of ``method`` to fail with ``status`` (e.g. 429 or 500) to test retries.
+
+        ``error`` names Slack's error code, e.g. ``status=200, error="user_not_found"`` for a refusal.
+        """
         with self._lock:
             queue = self._failures.setdefault(method, deque())
-            queue.extend([(status, retry_after)] * times)
+            queue.extend([(status, retry_after, error)] * times)
 
     def reset(self) -> None:
         """Forget recorded calls, scripted failures and rate-limit windows between test phases."""
@@ -304,8 +308,9 @@ class SlackStandIn:
             scripted = self._failures.get(method)
             failure = scripted.popleft() if scripted else None
             if failure is not None:
-                status, retry_after = failure
-                error = "ratelimited" if status == 429 else "internal_error" if status >= 500 else "invalid_request"
+                status, retry_after, named = failure
+                error = named or ("ratelimited" if status == 429 else "internal_error" if status >= 500
+                                  else "invalid_request")
                 result: dict[str, Any] = {"ok": False, "error": error}
                 if status == 429 and retry_after is not None:
                     extra["Retry-After"] = str(retry_after)

@@ -82,6 +82,15 @@ def test_quiet_hours_follow_the_students_own_time_zone(world):
     assert w.run("2026-06-01T11:00:00-04:00").sent == 1 and len(w.messages(PCE_PATHWAYS)) == 1
 
 
+def test_a_user_slack_does_not_know_falls_back_to_the_institutions_zone(world, slack):
+    w = world()
+    slack.fail_next("users.info", 200, error="user_not_found")  # the first student looked up is PCE_HST
+    report = w.run(JUNE_1)
+    assert report.sent == 2 and report.deferred == 1, "the others' zones were still looked up"
+    zones = {user: student.timezone for user, student in w.dispatcher.roster.get_many(set(STUDENTS)).items()}
+    assert zones == {PCE_HST: None, PCE_PATHWAYS: "America/Los_Angeles", PRECLERKSHIP: "America/New_York"}
+
+
 def test_missed_nudges_catch_up_within_grace_and_stale_ones_are_skipped_and_logged(world, caplog):
     w = world(QUIET_HOURS="off")
     w.run("2026-05-29T12:00:00-04:00")  # the bot was running before the CiM nudge was due...
