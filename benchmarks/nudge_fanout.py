@@ -1,7 +1,8 @@
 """A personal nudge fanned out to 2,000 rostered students against Slack's rate limits; then killed midway and rerun.
 
     python -m benchmarks.nudge_fanout [--students 2000] [--latency 0.02] [--scenario both|clean|kill]
-                                      [--workers N] [--database-url postgresql+psycopg://USER@HOST:PORT/DB]
+                                      [--workers N] [--kill-after 0.45] [--keep-gc]
+                                      [--database-url postgresql+psycopg://USER@HOST:PORT/DB]
 
 `advisor nudges send-due --now 2026-06-01T10:05:00-04:00 --json` runs as its own process (the CiM survey retake
 task is due to every class-of-2028 Pathways student then) against the loopback Slack Web API stand-in, which
@@ -10,8 +11,9 @@ and answers every call after `--latency` seconds. The sender is configured with 
 
 Scenarios, each on a fresh database:
 - clean: one run to completion.
-- kill: the sender gets SIGKILL once about half the students have been messaged, then a second send-due runs to
-  completion (it first looks in Slack's history for the messages its predecessor sent but never recorded).
+- kill: the sender gets SIGKILL once 45% of the students have been messaged (mid-batch: the sender reads 1,000
+  due rows at a time), then a second send-due runs to completion (it first looks in Slack's history for the
+  messages its predecessor sent but never recorded).
 
 Pace is measured over the chat.postMessage stream, first to last delivered message of one sender process (before
 that the sender spends a few seconds planning and looking up up to 50 users' time zones with users.info), and
@@ -25,6 +27,7 @@ by default each scenario uses a new SQLite file in a temporary folder.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import subprocess
 import tempfile
@@ -38,6 +41,8 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from bot.db import migrated_engine
+from scheduler.ledger import Ledger
 from tests.nudge_world import many_students, nudge_env, roster, send_due_process
 from tests.slack_stand_in import Call, SlackStandIn
 
@@ -46,6 +51,7 @@ WORKSPACE_RATE = 50
 CHANNEL_RATE = 1
 TARGET_RATIO = 0.9
 POST = "chat.postMessage"
+KILL_AFTER = 0.45  # of the students: mid-batch; at exactly 1,000 of 2,000 the kill would fall between two batches
 SENDER_TIMEOUT = 600.0
 
 
@@ -110,6 +116,8 @@ def segment(slack: SlackStandIn, start: float, end: float) -> dict:
         "delivered": len(delivered),
         "rate_limited_429": sum(call.status == 429 for call in attempts),
         "users_info_calls": len(lookups),
+        "users_info_s": round(lookups[-1].at - lookups[0].at, 2) if lookups else 0.0,
+        "history_calls": len(within(slack.calls("conversations.history"))),
     }
     if delivered:
         elapsed = delivered[-1].at - delivered[0].at
@@ -147,7 +155,8 @@ def wait_for_deliveries(slack: SlackStandIn, count: int, sender: Sender) -> None
         time.sleep(0.02)
 
 
-def run_scenario(kind: str, count: int, latency: float, workers: int | None, server_url: str | None) -> dict:
+def run_scenario(kind: str, count: int, latency: float, workers: int | None, server_url: str | None,
+                 keep_gc: bool = False, kill_after: float = KILL_AFTER) -> dict:
     students = many_students(count)
     with tempfile.TemporaryDirectory() as scratch, fresh_database(server_url, Path(scratch)) as url, \
             SlackStandIn(latency=latency, workspace_rate=WORKSPACE_RATE, channel_rate=CHANNEL_RATE) as slack:
@@ -157,33 +166,72 @@ def run_scenario(kind: str, count: int, latency: float, workers: int | None, ser
         if workers is not None:
             env["NUDGE_SEND_WORKERS"] = str(workers)
         roster(url, students)
-        figures: dict = {"scenario": kind, "database": url.split(":")[0].split("+")[0]}
-        first = Sender(env, folder)
-        if kind == "clean":
-            figures["exit_code"] = first.wait()
-            figures["report"] = first.report()
-            figures["run"] = segment(slack, first.started, float("inf"))
-            figures["wall_s"] = round(first.ended - first.started, 2)
-        else:
-            wait_for_deliveries(slack, count // 2, first)
-            first.kill()
-            rerun = Sender(env, folder)
-            figures["exit_code"] = rerun.wait()
-            figures["report"] = rerun.report()
-            figures["killed_after"] = segment(slack, first.started, rerun.started)["delivered"]
-            figures["before_kill"] = segment(slack, first.started, rerun.started)
-            figures["rerun"] = segment(slack, rerun.started, float("inf"))
-            figures["recovered"] = (figures["report"] or {}).get("recovered")
-            delivered = slack.delivered(POST)
-            figures["first_to_last_post_incl_restart_s"] = round(delivered[-1].at - delivered[0].at, 2)
-            figures["restart_gap_s"] = round(
-                min(call.at for call in delivered if call.at >= rerun.started)
-                - max(call.at for call in delivered if call.at < rerun.started), 2)
-            figures["wall_s"] = round(rerun.ended - first.started, 2)
+        figures: dict = {"scenario": kind, "database": url.split(":")[0].split("+")[0],
+                         "stand_in_gc": "on" if keep_gc else "off during the run"}
+        with quiet_collector(keep_gc):
+            fan_out(kind, count, kill_after, env, folder, slack, figures)
         figures.update(outcome(slack, students))
-        if figures["exit_code"] != 0:
-            figures["sender_output"] = (rerun if kind == "kill" else first).output()[-2000:]
     return figures
+
+
+@contextmanager
+def quiet_collector(keep: bool) -> Iterator[None]:
+    """The stand-in keeps every call's parameters, so after ~1,400 messages a full collection in this process
+    stops its threads for ~100 ms: the requests queued meanwhile get the same arrival time, and a second later the
+    stand-in's sliding window holds 50 and answers 429. That is the instrument's pause, not the sender's, so the
+    collector is off while the sender runs (reference counting still frees everything acyclic)."""
+    if keep:
+        yield
+        return
+    gc.collect()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+def orphans(url: str, slack: SlackStandIn) -> dict:
+    """Right after the kill: ledger rows the dead sender had claimed but not recorded, and how many Slack had."""
+    engine = migrated_engine(url)
+    try:
+        held = Ledger(engine).orphans()
+    finally:
+        engine.dispose()
+    messaged = {call.params["channel"] for call in slack.delivered(POST)}
+    return {"claimed_unrecorded_at_kill": len(held),
+            "of_which_slack_had": sum(row.target in messaged for row in held)}
+
+
+def fan_out(kind: str, count: int, kill_after: float, env: dict[str, str], folder: Path, slack: SlackStandIn,
+            figures: dict) -> None:
+    """Runs the scenario's sender(s) and records their figures in `figures`."""
+    first = Sender(env, folder)
+    if kind == "clean":
+        figures["exit_code"] = first.wait()
+        figures["report"] = first.report()
+        figures["run"] = segment(slack, first.started, float("inf"))
+        figures["wall_s"] = round(first.ended - first.started, 2)
+    else:
+        wait_for_deliveries(slack, round(count * kill_after), first)
+        first.kill()
+        figures.update(orphans(env["DATABASE_URL"], slack))
+        figures["ledger_look_s"] = round(time.monotonic() - first.ended, 3)  # not the sender's: in the gap below
+        rerun = Sender(env, folder)
+        figures["exit_code"] = rerun.wait()
+        figures["report"] = rerun.report()
+        figures["killed_after"] = segment(slack, first.started, rerun.started)["delivered"]
+        figures["before_kill"] = segment(slack, first.started, rerun.started)
+        figures["rerun"] = segment(slack, rerun.started, float("inf"))
+        figures["recovered"] = (figures["report"] or {}).get("recovered")
+        delivered = slack.delivered(POST)
+        figures["first_to_last_post_incl_restart_s"] = round(delivered[-1].at - delivered[0].at, 2)
+        figures["restart_gap_s"] = round(
+            min(call.at for call in delivered if call.at >= rerun.started)
+            - max(call.at for call in delivered if call.at < rerun.started), 2)
+        figures["wall_s"] = round(rerun.ended - first.started, 2)
+    if figures["exit_code"] != 0:
+        figures["sender_output"] = (rerun if kind == "kill" else first).output()[-2000:]
 
 
 def failures(figures: dict) -> list[str]:
@@ -213,11 +261,16 @@ def summary(figures: dict) -> str:
             seg = figures[part]
             lines.append(f"  {part}: {seg['delivered']} posts in {seg['posting_s']} s = {seg['pace_per_s']}/s "
                          f"({seg['pace_ratio']:.3f} of {WORKSPACE_RATE}/s), {seg['rate_limited_429']} x 429, "
-                         f"{seg['users_info_calls']} users.info, first post {seg['start_to_first_post_s']} s "
+                         f"{seg['users_info_calls']} users.info in {seg['users_info_s']} s, "
+                         f"{seg['history_calls']} conversations.history, first post {seg['start_to_first_post_s']} s "
                          f"after start")
     if figures["scenario"] == "kill":
+        lines.append(f"  at the kill: {figures['killed_after']} delivered, {figures['claimed_unrecorded_at_kill']} "
+                     f"ledger row(s) claimed but not recorded, {figures['of_which_slack_had']} of them taken by Slack")
         lines.append(f"  recovered from Slack history by the rerun: {figures['recovered']}; restart gap "
-                     f"{figures['restart_gap_s']} s; first to last post incl. restart "
+                     f"{figures['restart_gap_s']} s (the benchmark's look at the ledger: "
+                     f"{figures['ledger_look_s']} s); "
+                     f"first to last post incl. restart "
                      f"{figures['first_to_last_post_incl_restart_s']} s")
     return "\n".join(lines)
 
@@ -228,12 +281,17 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.02, help="stand-in Web API latency in seconds")
     parser.add_argument("--scenario", choices=["both", "clean", "kill"], default="both")
     parser.add_argument("--workers", type=int, help="NUDGE_SEND_WORKERS for the sender (default: its own, 4)")
+    parser.add_argument("--kill-after", type=float, default=KILL_AFTER,
+                        help="kill scenario: SIGKILL once this fraction of the students has been messaged")
+    parser.add_argument("--keep-gc", action="store_true",
+                        help="leave this process's garbage collector on (its pauses stall the stand-in)")
     parser.add_argument("--database-url", help="a PostgreSQL server to create fresh databases on (default: SQLite)")
     args = parser.parse_args()
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL URL; SQLite is the default")
     kinds = ["clean", "kill"] if args.scenario == "both" else [args.scenario]
-    results = [run_scenario(kind, args.students, args.latency, args.workers, args.database_url) for kind in kinds]
+    results = [run_scenario(kind, args.students, args.latency, args.workers, args.database_url, args.keep_gc,
+                            args.kill_after) for kind in kinds]
     print(json.dumps(results, indent=2))
     problems = []
     for figures in results:
