@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from functools import cached_property
 
 from bot.conversation import Advisor
@@ -67,6 +68,15 @@ def build_planner(settings: Settings, kb=None):
                    load_cohorts(settings.cohorts_file), settings.institution_timezone)
 
 
+def send_workers(settings: Settings) -> int:
+    """NUDGE_SEND_WORKERS, or enough senders to keep SLACK_POST_RATE while Slack takes up to ~350 ms a call.
+
+    Measured (BENCHMARKS.md): a sender posts about 1 / (latency + 3 ms) messages a second, so 4 workers
+    hold 50/s only while Slack answers within 80 ms; idle extra workers cost nothing, the pacer sets the rate.
+    """
+    return settings.nudge_send_workers or max(2, min(32, math.ceil(settings.slack_post_rate * 0.35)))
+
+
 def build_dispatcher(settings: Settings, messenger, kb=None):
     """The nudge sender shared by the scheduler's tick and `advisor nudges send-due`."""
     from datetime import timedelta
@@ -82,5 +92,5 @@ def build_dispatcher(settings: Settings, messenger, kb=None):
     planner = build_planner(settings, kb)
     policy = Policy(QuietHours.parse(settings.quiet_hours), settings.nudge_weekly_cap, settings.institution_timezone)
     return Dispatcher(Ledger(engine), planner, Roster(engine), NudgePreferences(engine), planner.calendar, policy,
-                      messenger, workers=settings.nudge_send_workers,
+                      messenger, workers=send_workers(settings),
                       retention=timedelta(days=settings.nudge_retention_days))

@@ -78,7 +78,7 @@ class Settings:
     quiet_hours: str = "21:00-08:00"
     nudge_weekly_cap: int = 3
     nudge_tick_seconds: int = 60
-    nudge_send_workers: int = 4
+    nudge_send_workers: int = 0  # 0: enough for SLACK_POST_RATE at ~350 ms per call
     nudge_retention_days: int = 400
     slack_post_rate: float = 4.0
     slack_channel_post_rate: float = 1.0
@@ -136,7 +136,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         quiet_hours=_quiet_hours(),
         nudge_weekly_cap=_integer("NUDGE_WEEKLY_CAP", 3),
         nudge_tick_seconds=_integer("NUDGE_TICK_SECONDS", 60, minimum=5),
-        nudge_send_workers=_integer("NUDGE_SEND_WORKERS", 4, minimum=1),
+        nudge_send_workers=_integer("NUDGE_SEND_WORKERS", 0),
         nudge_retention_days=_integer("NUDGE_RETENTION_DAYS", 400, minimum=30),
         slack_post_rate=_rate("SLACK_POST_RATE", 4.0),
         slack_channel_post_rate=_rate("SLACK_CHANNEL_POST_RATE", 1.0),
