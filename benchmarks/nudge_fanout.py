@@ -280,7 +280,7 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=2000)
     parser.add_argument("--latency", type=float, default=0.02, help="stand-in Web API latency in seconds")
     parser.add_argument("--scenario", choices=["both", "clean", "kill"], default="both")
-    parser.add_argument("--workers", type=int, help="NUDGE_SEND_WORKERS for the sender (default: its own, auto from the rate)")
+    parser.add_argument("--workers", type=int, help="NUDGE_SEND_WORKERS for the sender (default: auto from the rate)")
     parser.add_argument("--kill-after", type=float, default=KILL_AFTER,
                         help="kill scenario: SIGKILL once this fraction of the students has been messaged")
     parser.add_argument("--keep-gc", action="store_true",
