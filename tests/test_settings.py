@@ -77,3 +77,17 @@ def test_the_slack_api_url_gets_its_trailing_slash(isolated_env, monkeypatch):
     monkeypatch.setenv("SLACK_API_URL", "slack-gov.com/api")
     with pytest.raises(SettingsError, match="SLACK_API_URL"):
         load_settings(env_file=None)
+
+
+def test_nudge_senders_are_sized_from_the_post_rate(isolated_env, monkeypatch):
+    from bot.services import send_workers
+
+    monkeypatch.setenv("SLACK_POST_RATE", "50")
+    assert send_workers(load_settings(None)) == 18
+    monkeypatch.setenv("SLACK_POST_RATE", "4")
+    assert send_workers(load_settings(None)) == 2
+    monkeypatch.setenv("NUDGE_SEND_WORKERS", "6")
+    assert send_workers(load_settings(None)) == 6
+    monkeypatch.setenv("QUIET_HOURS", "late at night")
+    with pytest.raises(SettingsError, match="QUIET_HOURS"):
+        load_settings(None)
