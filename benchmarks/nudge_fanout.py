@@ -32,17 +32,14 @@ import json
 import subprocess
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from bot.db import migrated_engine
 from scheduler.ledger import Ledger
+from tests.databases import throwaway_postgres
 from tests.nudge_world import many_students, nudge_env, roster, send_due_process
 from tests.slack_stand_in import Call, SlackStandIn
 
@@ -61,16 +58,8 @@ def fresh_database(server_url: str | None, folder: Path) -> Iterator[str]:
     if server_url is None:
         yield f"sqlite:///{folder / 'advisor.db'}"
         return
-    name = f"advisor_bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(server_url, prefix="advisor_bench") as url:
+        yield url
 
 
 class Sender:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from bot.conversation import Advisor
 from knowledge.engine import SearchEngine
 from knowledge.loader import load_knowledge
+from tests.databases import throwaway_postgres
 
 
 @pytest.fixture(scope="session")
@@ -59,16 +57,8 @@ def postgres_url():
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("CI must run the PostgreSQL tests: TEST_POSTGRES_URL is not set")
         pytest.skip("no PostgreSQL server (set TEST_POSTGRES_URL)")
-    name = f"advisor_test_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with throwaway_postgres(admin_url) as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
