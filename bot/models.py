@@ -168,3 +168,44 @@ class SchedulerState(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=50)
     value: str = Field(max_length=100)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
+
+
+class AlumniRequest(SQLModel, table=True):
+    """A student's request for an alumni advisor, from intake until the student is connected (or it is closed)."""
+
+    __tablename__ = "alumni_request"
+    __table_args__ = (Index("ix_alumni_request_student", "platform", "student_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    intake_key: str = Field(max_length=128, unique=True)  # the platform request that filed it: filed once
+    platform: str = Field(max_length=10)
+    student_id: str = Field(max_length=64)
+    class_of: int | None = None
+    track: str | None = Field(default=None, max_length=20)
+    phase: str | None = Field(default=None, max_length=20)
+    specialty: str | None = Field(default=None, max_length=100)
+    location: str | None = Field(default=None, max_length=100)
+    contact: str | None = Field(default=None, max_length=20)  # email, call, visit or shadowing
+    description: str = Field(sa_type=Text)
+    status: str = Field(default="open", max_length=12, index=True)  # open, claimed, needs_info, connected, closed
+    claimed_by: str | None = Field(default=None, max_length=64)
+    alumnus: str | None = Field(default=None, max_length=200)
+    outcome_notes: str | None = Field(default=None, sa_type=Text)
+    close_reason: str | None = Field(default=None, max_length=300)
+    card_channel: str | None = Field(default=None, max_length=32)
+    card_ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Moment, index=True)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
+
+
+class RequestChange(SQLModel, table=True):
+    """The audit trail of an alumni request: who did what, when."""
+
+    __tablename__ = "alumni_request_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="alumni_request.id", index=True, ondelete="CASCADE")
+    actor: str = Field(max_length=64)
+    action: str = Field(max_length=30)
+    detail: str | None = Field(default=None, max_length=500)
+    at: datetime = Field(default_factory=utcnow, sa_type=Moment)
