@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Iterable
 
 from bot.cli_nudges import add_nudge_commands
+from bot.cli_requests import add_request_commands
 from bot.profile import ProfileError, StudentContext, parse_date, parse_phase, parse_track
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge.loader import ContentError
@@ -150,6 +151,7 @@ def parser() -> argparse.ArgumentParser:
     export = kb_commands.add_parser("export", help="all entries as JSON")
     export.set_defaults(handler=cmd_kb_export)
     add_nudge_commands(commands)
+    add_request_commands(commands)
     return root
 
 

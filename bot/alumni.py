@@ -1,0 +1,145 @@
+"""Alumni-advisor requests: filed once, changed only along the allowed steps, every change in the audit trail.
+
+Adapters file a request with the platform request that carried it (`intake_key`), so a retried slash
+command or a double click files it once. Students see only their own requests; the liaison's actions
+are checked by the adapter, recorded here with who acted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from sqlmodel import col, delete, select
+
+from bot.db import insert_or_update, session, writing
+from bot.models import AlumniRequest, RequestChange, utcnow
+from bot.profile import ProfileError
+
+CONTACT_KINDS = ("email", "call", "visit", "shadowing")
+DESCRIPTION_LIMIT = 2000
+FIELD_LIMIT = 100
+OPEN, CLAIMED, NEEDS_INFO, CONNECTED, CLOSED = "open", "claimed", "needs_info", "connected", "closed"
+STATUSES = (OPEN, CLAIMED, NEEDS_INFO, CONNECTED, CLOSED)
+# Which status each liaison action may start from; connected and closed are final.
+STEPS = {
+    CLAIMED: (OPEN, NEEDS_INFO),
+    NEEDS_INFO: (OPEN, CLAIMED),
+    CONNECTED: (OPEN, CLAIMED, NEEDS_INFO),
+    CLOSED: (OPEN, CLAIMED, NEEDS_INFO),
+}
+
+
+@dataclass(frozen=True)
+class Intake:
+    """What a student asked for, as any intake path (command, modal, DM) hands it over."""
+
+    description: str
+    specialty: str | None = None
+    location: str | None = None
+    contact: str | None = None
+
+
+def clean_intake(intake: Intake) -> Intake:
+    """Trimmed and checked; raises ProfileError with a message meant for the student."""
+    description = " ".join(intake.description.split())
+    if len(description) < 10:
+        raise ProfileError("tell the Alumni Liaison a little about what you are looking for (a sentence is enough)")
+    if len(description) > DESCRIPTION_LIMIT:
+        raise ProfileError(f"please keep the description under {DESCRIPTION_LIMIT} characters")
+    contact = (intake.contact or "").strip().lower() or None
+    if contact is not None and contact not in CONTACT_KINDS:
+        raise ProfileError("the kind of contact is one of email, call, visit or shadowing")
+    return Intake(description, _short(intake.specialty), _short(intake.location), contact)
+
+
+def _short(value: str | None) -> str | None:
+    value = " ".join((value or "").split())
+    return value[:FIELD_LIMIT] or None
+
+
+class AlumniRequests:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def file(self, intake_key: str, platform: str, student_id: str, intake: Intake, class_of: int | None,
+             track: str | None, phase: str | None) -> tuple[AlumniRequest, bool]:
+        """Commits the request (and its first audit line) and returns it, with True when this call filed it."""
+        intake = clean_intake(intake)
+        now = utcnow()
+        values = {"intake_key": intake_key, "platform": platform, "student_id": student_id, "class_of": class_of,
+                  "track": track, "phase": phase, "specialty": intake.specialty, "location": intake.location,
+                  "contact": intake.contact, "description": intake.description, "status": OPEN,
+                  "created_at": now, "updated_at": now}
+        with writing(self.engine) as db:
+            filed = insert_or_update(db, AlumniRequest, values, keys=("intake_key",), update=())
+            request = db.exec(select(AlumniRequest).where(AlumniRequest.intake_key == intake_key)).one()
+            if filed:
+                db.add(RequestChange(request_id=request.id, actor=student_id, action="filed", at=now))
+            db.commit()
+        return request, bool(filed)
+
+    def get(self, request_id: int) -> AlumniRequest | None:
+        with session(self.engine) as db:
+            return db.get(AlumniRequest, request_id)
+
+    def of_student(self, platform: str, student_id: str) -> list[AlumniRequest]:
+        """A student's own requests, newest first: the only ones they are ever shown."""
+        with session(self.engine) as db:
+            return list(db.exec(select(AlumniRequest)
+                                .where(AlumniRequest.platform == platform, AlumniRequest.student_id == student_id)
+                                .order_by(col(AlumniRequest.created_at).desc())))
+
+    def listing(self, status: str | None = None) -> list[AlumniRequest]:
+        with session(self.engine) as db:
+            query = select(AlumniRequest).order_by(AlumniRequest.created_at, AlumniRequest.id)
+            if status is not None:
+                query = query.where(AlumniRequest.status == status)
+            return list(db.exec(query))
+
+    def change(self, request_id: int, actor: str, status: str, detail: str | None = None,
+               **fields: str | None) -> AlumniRequest | None:
+        """Moves a request one allowed step, with the audit line; None when that step is not allowed now."""
+        with writing(self.engine) as db:
+            request = db.get(AlumniRequest, request_id)
+            if request is None or request.status not in STEPS[status]:
+                return None
+            request.status = status
+            request.updated_at = utcnow()
+            if status == CLAIMED:
+                request.claimed_by = actor
+            for name, value in fields.items():
+                setattr(request, name, value)
+            db.add(RequestChange(request_id=request_id, actor=actor, action=status,
+                                 detail=(detail or None) and detail[:500], at=request.updated_at))
+            db.commit()
+            db.refresh(request)
+            return request
+
+    def history(self, request_id: int) -> list[RequestChange]:
+        with session(self.engine) as db:
+            return list(db.exec(select(RequestChange).where(RequestChange.request_id == request_id)
+                                .order_by(RequestChange.at, RequestChange.id)))
+
+    def purge_closed(self, before: datetime) -> int:
+        """Retention: forget requests connected or closed before `before`, with their audit trail."""
+        finished = col(AlumniRequest.status).in_([CONNECTED, CLOSED])
+        with writing(self.engine) as db:
+            old = list(db.exec(select(AlumniRequest.id).where(finished, AlumniRequest.updated_at < before)))
+            if old:
+                db.execute(delete(RequestChange).where(col(RequestChange.request_id).in_(old)))
+                db.execute(delete(AlumniRequest).where(col(AlumniRequest.id).in_(old)))
+            db.commit()
+        return len(old)
+
+
+REPORT_FIELDS = ("id", "status", "created_at", "updated_at", "student", "class_of", "track", "phase", "specialty",
+                 "location", "contact", "description", "claimed_by", "alumnus", "close_reason")
+
+
+def as_json(request: AlumniRequest) -> dict:
+    """The fields `advisor requests list --json` and the CSV export show, in REPORT_FIELDS order."""
+    values = {**request.model_dump(), "student": request.student_id, "created_at": request.created_at.isoformat(),
+              "updated_at": request.updated_at.isoformat()}
+    return {name: values[name] for name in REPORT_FIELDS}

@@ -1,0 +1,59 @@
+"""`advisor requests`: the Alumni Liaison's list of alumni-advisor requests, and a CSV export for reporting."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+
+from bot.alumni import REPORT_FIELDS, STATUSES, AlumniRequests, as_json
+from bot.settings import Settings
+
+
+def _requests(settings: Settings) -> AlumniRequests:
+    from bot.db import migrated_engine
+
+    return AlumniRequests(migrated_engine(settings.database_url))
+
+
+def cmd_requests_list(args: argparse.Namespace, settings: Settings) -> int:
+    requests = _requests(settings).listing(args.status)
+    if args.json:
+        print(json.dumps([as_json(request) for request in requests], ensure_ascii=False, indent=2))
+        return 0
+    if not requests:
+        print("No alumni requests" + (f" with status {args.status}." if args.status else " yet."))
+    for request in requests:
+        about = " · ".join(part for part in (request.specialty, request.location, request.contact) if part)
+        print(f"#{request.id:<5} {request.status:<10} {request.created_at:%Y-%m-%d}  {request.student_id:<12} "
+              f"{about}  {request.description[:60]}")
+    return 0
+
+
+def cmd_requests_export(args: argparse.Namespace, settings: Settings) -> int:
+    rows = [as_json(request) for request in _requests(settings).listing(args.status)]
+    handle = open(args.file, "w", newline="", encoding="utf-8") if args.file else sys.stdout  # noqa: SIM115
+    try:
+        writer = csv.DictWriter(handle, fieldnames=REPORT_FIELDS)
+        writer.writeheader()
+        writer.writerows(rows)
+    finally:
+        if args.file:
+            handle.close()
+    if args.file:
+        print(f"{len(rows)} request(s) written to {args.file}.")
+    return 0
+
+
+def add_request_commands(commands: argparse._SubParsersAction) -> None:
+    requests = commands.add_parser("requests", help="alumni-advisor requests (for the Alumni Liaison)")
+    request_commands = requests.add_subparsers(dest="requests_command", required=True)
+    listing = request_commands.add_parser("list", help="requests, oldest first")
+    listing.add_argument("--status", choices=STATUSES)
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(handler=cmd_requests_list)
+    export = request_commands.add_parser("export", help="requests as CSV, for reporting")
+    export.add_argument("--status", choices=STATUSES)
+    export.add_argument("file", nargs="?", help="where to write (default: standard output)")
+    export.set_defaults(handler=cmd_requests_export)
