@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
@@ -60,8 +61,14 @@ class Advisor:
     def today(self, context: StudentContext) -> date:
         return context.today or datetime.now(self.timezone).date()
 
-    def reply(self, message: str, context: StudentContext | None = None, record: bool = True) -> Reply:
-        """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`)."""
+    def reply(self, message: str, context: StudentContext | None = None, record: bool = True,
+              recent_topic: Callable[[], str | None] | None = None) -> Reply:
+        """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`).
+
+        `recent_topic` gives, only when asked, the entry the conversation was last on (a nudge just sent): a
+        question the engine cannot place is answered about it when it reads as a follow-up ("when is it?").
+        Requests the advisor must decline (write it for me, rank programmes) are declined all the same.
+        """
         context = context or StudentContext()
         text = clean(message)
         if not text:
@@ -92,7 +99,9 @@ class Advisor:
             return self._decline(message, text, result, context, record, reason=self.kb.smalltalk.no_figures)
         if window:
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
-        return self._decline(message, text, result, context, record)
+        topic = recent_topic() if recent_topic else None
+        in_context = self.follow_up(message, topic) if topic else None
+        return in_context or self._decline(message, text, result, context, record)
 
     def phase_matters(self, message: str, context: StudentContext, reply: Reply) -> bool:
         """Whether knowing the student's phase would change `reply`: the moment to ask for a profile."""

@@ -16,7 +16,7 @@ from bot.db import reachable
 from bot.events import EventLog, Unfinished
 from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
-from bot.replies import Reply, ReplyKind
+from bot.replies import Reply
 from bot.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
 from scheduler.desk import CategoryChoice, NudgeDesk
 
@@ -78,13 +78,8 @@ class AdvisorCore:
             return self.advisor.reply(text, context)
         topic = self.nudges.thread_topic(student.user_id, conversation, thread_ts)
         in_thread = self.advisor.follow_up(text, topic) if topic else None
-        if in_thread is not None:
-            return in_thread
-        reply = self.advisor.reply(text, context, record=False)
-        if reply.kind is ReplyKind.DECLINE:
-            recent = self.nudges.recent_topic(student.user_id, datetime.now(self.timezone))
-            reply = (self.advisor.follow_up(text, recent) if recent else None) or self.advisor.reply(text, context)
-        return reply
+        return in_thread or self.advisor.reply(text, context, recent_topic=lambda: self.nudges.recent_topic(
+            student.user_id, datetime.now(self.timezone)))
 
     def answer_entry(self, entry_id: str) -> Answer | None:
         """The answer behind a suggestion or follow-up button; None when the entry no longer exists."""

@@ -149,3 +149,19 @@ def test_phase_matters_for_calendar_questions_but_not_for_glossary_ones(advisor)
                               ("hello", False)]:
         reply = advisor.reply(question, StudentContext(), record=False)
         assert advisor.phase_matters(question, StudentContext(), reply) is matters
+
+
+def test_a_question_it_cannot_place_is_tried_against_the_nudge_just_sent(advisor):
+    asked = []
+
+    def topic(entry_id: str):
+        return lambda: asked.append(entry_id) or entry_id
+
+    assert advisor.reply("when is it?", record=False, recent_topic=topic("cim-survey-retake")).entry == \
+        "cim-survey-retake"
+    assert advisor.reply("what's the weather like?", record=False,
+                         recent_topic=topic("cim-survey-retake")).kind is ReplyKind.DECLINE
+    assert advisor.reply("can you write my personal statement for me?", record=False,
+                         recent_topic=topic("ps-lor-cv-workshop")).kind is ReplyKind.DECLINE
+    assert advisor.reply("when is match day", recent_topic=topic("rasa")).entry == "match-day"
+    assert asked == ["cim-survey-retake", "cim-survey-retake"], "looked up only for questions it could not place"
