@@ -112,7 +112,7 @@ class AlumniRequests:
             for name, value in fields.items():
                 setattr(request, name, value)
             db.add(RequestChange(request_id=request_id, actor=actor, action=status,
-                                 detail=(detail or None) and detail[:500], at=request.updated_at))
+                                 detail=detail[:500] if detail else None, at=request.updated_at))
             db.commit()
             db.refresh(request)
             return request

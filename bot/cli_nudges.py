@@ -42,9 +42,7 @@ def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
     if start is None or end is None or end < start:
         raise ProfileError("give --from and --to as YYYY-MM-DD, --to not before --from")
     planner = build_planner(settings)
-    roster = Roster(migrated_engine(settings.database_url))
-    classes = {pair: roster.students(*pair) for pair in roster.classes()}
-    nudges = planner.plan(start, end, classes)
+    nudges = planner.plan(start, end, Roster(migrated_engine(settings.database_url)).by_class())
     if args.json:
         print(json.dumps([nudge.as_json() for nudge in nudges], ensure_ascii=False, indent=2))
         return 0

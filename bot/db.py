@@ -91,14 +91,19 @@ def writing(engine: Engine) -> Iterator[Session]:
         yield db
 
 
+def upsert_statement(db: Session, model: type):
+    """An INSERT that knows ON CONFLICT, in the dialect of the session's database (SQLite or PostgreSQL)."""
+    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return insert(model)
+
+
 def insert_or_update(db: Session, model: type, values: dict, keys: tuple[str, ...], update: tuple[str, ...]) -> int:
     """One atomic INSERT ... ON CONFLICT on SQLite and PostgreSQL; an empty `update` ignores conflicts.
 
     Returns the number of rows written, so an ignored conflict (0) tells the caller someone was first.
     RETURNING counts them, because a session's rowcount for such statements is -1 on psycopg.
     """
-    insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values)
+    statement = upsert_statement(db, model).values(**values)
     if update:
         statement = statement.on_conflict_do_update(index_elements=list(keys),
                                                     set_={name: values[name] for name in update})

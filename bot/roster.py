@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -101,17 +102,15 @@ class Roster:
             db.commit()
         return ImportResult(added=added, updated=updated, unchanged=len(rows) - added - updated)
 
-    def students(self, class_of: int, track: str) -> list[str]:
+    def by_class(self) -> dict[tuple[int, str], list[str]]:
+        """Every rostered student's user id, grouped by (class_of, track), in one query."""
+        classes: dict[tuple[int, str], list[str]] = defaultdict(list)
         with session(self.engine) as db:
-            return list(db.exec(select(RosterStudent.slack_user_id)
-                                .where(RosterStudent.class_of == class_of, RosterStudent.track == track)
-                                .order_by(RosterStudent.slack_user_id)))
-
-    def classes(self) -> list[tuple[int, str]]:
-        """The (class_of, track) pairs that have at least one rostered student."""
-        with session(self.engine) as db:
-            return list(db.exec(select(RosterStudent.class_of, RosterStudent.track).distinct()
-                                .order_by(RosterStudent.class_of, RosterStudent.track)))
+            for user, class_of, track in db.exec(
+                    select(RosterStudent.slack_user_id, RosterStudent.class_of, RosterStudent.track)
+                    .order_by(RosterStudent.class_of, RosterStudent.track, RosterStudent.slack_user_id)):
+                classes[(class_of, track)].append(user)
+        return dict(classes)
 
     def get_many(self, user_ids: set[str]) -> dict[str, RosterStudent]:
         found: dict[str, RosterStudent] = {}

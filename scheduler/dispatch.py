@@ -127,9 +127,8 @@ class Dispatcher:
         planned_until = self.ledger.planned_until()
         start = now - self.planner.grace if planned_until is None else min(max(planned_until, now - LOOKBACK), now)
         zone = self.planner.zone
-        classes = {pair: self.roster.students(*pair) for pair in self.roster.classes()}
         nudges = [nudge for nudge in self.planner.plan(start.astimezone(zone).date(), now.astimezone(zone).date(),
-                                                       classes) if nudge.send_at <= now]
+                                                       self.roster.by_class()) if nudge.send_at <= now]
         report.planned, report.missed = self.ledger.record(nudges, now)
         if report.missed:
             log.warning("nudges: %d message(s) came due while the bot was down and are past their grace window; "

@@ -14,12 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, update
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
-from bot.db import insert_or_update, session, writing
+from bot.db import insert_or_update, session, upsert_statement, writing
 from bot.models import NudgeDelivery, SchedulerState, TaskDone, utcnow
 from scheduler.planner import Nudge
 
@@ -69,9 +67,8 @@ class Ledger:
                          "updated_at": utcnow()})
         added = Counter()
         with writing(self.engine) as db:
-            insert = postgresql_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
             for start in range(0, len(rows), 500):
-                statement = insert(NudgeDelivery).values(rows[start:start + 500]) \
+                statement = upsert_statement(db, NudgeDelivery).values(rows[start:start + 500]) \
                     .on_conflict_do_nothing(index_elements=list(KEY)).returning(NudgeDelivery.status)
                 added.update(status for (status,) in db.execute(statement))
             db.commit()

@@ -47,7 +47,7 @@ def test_import_is_an_idempotent_upsert(database_url, tmp_path):
     moved = read_roster(write(tmp_path, "slack_user_id,class_of,track\nU0AAA1,2029,pathways\n"), TODAY)
     result = roster.import_rows(moved)
     assert (result.added, result.updated, result.unchanged) == (0, 1, 0)
-    assert roster.students(2029, "pathways") == ["U0AAA1"] and roster.students(2027, "hst") == ["U0AAA2"]
+    assert roster.by_class() == {(2027, "hst"): ["U0AAA2"], (2029, "pathways"): ["U0AAA1"]}
 
 
 def test_the_command_imports_nothing_from_a_file_with_errors(isolated_env, capsys):

@@ -6,6 +6,8 @@ the ledger's update the dispatcher can look in the conversation's history instea
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 
 from slack_sdk import WebClient
@@ -35,20 +37,17 @@ class SlackMessenger:
         for _ in range(RATE_LIMITED_ATTEMPTS):
             self.pacer.wait(message.target)
             try:
-                response = self.client.chat_postMessage(channel=message.target, unfurl_links=False,
-                                                        metadata=metadata, **nudge_message(message))
-            except SlackApiError as error:
-                if error.response.status_code == 429:
-                    self.pacer.pause(float(error.response.headers.get("Retry-After", 1) or 1))
-                    continue
-                raise _refusal(error) from error
-            except (SlackClientError, OSError) as error:
-                raise DeliveryError(f"Slack unreachable ({type(error).__name__})", permanent=False) from error
+                with _as_delivery_errors():
+                    response = self.client.chat_postMessage(channel=message.target, unfurl_links=False,
+                                                            metadata=metadata, **nudge_message(message))
+            except RateLimited as limited:
+                self.pacer.pause(limited.retry_after)
+                continue
             return Posted(conversation=response["channel"], ts=response["ts"])
         raise DeliveryError("rate limited by Slack", permanent=False)
 
     def find(self, message: Outgoing, since: datetime) -> Posted | None:
-        try:
+        with _as_delivery_errors():
             channel = self._conversation(message.target)
             cursor = None
             while True:
@@ -62,18 +61,10 @@ class SlackMessenger:
                 cursor = (page.get("response_metadata") or {}).get("next_cursor")
                 if not cursor:
                     return None
-        except SlackApiError as error:
-            raise _refusal(error) from error
-        except (SlackClientError, OSError) as error:
-            raise DeliveryError(f"Slack unreachable ({type(error).__name__})", permanent=False) from error
 
     def timezone_of(self, user_id: str) -> str | None:
-        try:
+        with _as_delivery_errors():
             user = self.client.users_info(user=user_id).get("user") or {}
-        except SlackApiError as error:
-            raise _refusal(error) from error
-        except (SlackClientError, OSError) as error:
-            raise DeliveryError(f"Slack unreachable ({type(error).__name__})", permanent=False) from error
         return user.get("tz") or None
 
     def _conversation(self, target: str) -> str:
@@ -83,6 +74,21 @@ class SlackMessenger:
         return self.client.conversations_open(users=target)["channel"]["id"]
 
 
-def _refusal(error: SlackApiError) -> DeliveryError:
-    code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
-    return DeliveryError(code, permanent=code in PERMANENT_ERRORS)
+class RateLimited(DeliveryError):
+    def __init__(self, retry_after: float):
+        super().__init__("rate limited by Slack", permanent=False)
+        self.retry_after = retry_after
+
+
+@contextmanager
+def _as_delivery_errors() -> Iterator[None]:
+    """Slack's failures as the dispatcher understands them: permanent refusals, 429s, or passing trouble."""
+    try:
+        yield
+    except SlackApiError as error:
+        if error.response.status_code == 429:
+            raise RateLimited(float(error.response.headers.get("Retry-After", 1) or 1)) from error
+        code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
+        raise DeliveryError(code, permanent=code in PERMANENT_ERRORS) from error
+    except (SlackClientError, OSError) as error:
+        raise DeliveryError(f"Slack unreachable ({type(error).__name__})", permanent=False) from error
