@@ -112,6 +112,11 @@ class Roster:
                 classes[(class_of, track)].append(user)
         return dict(classes)
 
+    def changed_since(self, moment: datetime) -> set[str]:
+        """Students added or moved to another class since `moment`: they may be owed today's nudges."""
+        with session(self.engine) as db:
+            return set(db.exec(select(RosterStudent.slack_user_id).where(RosterStudent.updated_at > moment)))
+
     def get_many(self, user_ids: set[str]) -> dict[str, RosterStudent]:
         found: dict[str, RosterStudent] = {}
         users = sorted(user_ids)

@@ -124,11 +124,16 @@ class Dispatcher:
     # ----------------------------------------------------------------- steps
 
     def _plan(self, now: datetime, report: Report) -> None:
+        """Records what came due since the last run. Only new nudges are written: earlier ones are on the
+        ledger already, except for students rostered since, who are owed what is still within its grace."""
         planned_until = self.ledger.planned_until()
         start = now - self.planner.grace if planned_until is None else min(max(planned_until, now - LOOKBACK), now)
         zone = self.planner.zone
+        owed = self.roster.changed_since(planned_until) if planned_until else set()
         nudges = [nudge for nudge in self.planner.plan(start.astimezone(zone).date(), now.astimezone(zone).date(),
-                                                       self.roster.by_class()) if nudge.send_at <= now]
+                                                       self.roster.by_class())
+                  if nudge.send_at <= now and (planned_until is None or nudge.send_at > planned_until
+                                               or not nudge.personal or nudge.channel in owed)]
         report.planned, report.missed = self.ledger.record(nudges, now)
         if report.missed:
             log.warning("nudges: %d message(s) came due while the bot was down and are past their grace window; "

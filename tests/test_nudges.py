@@ -209,3 +209,24 @@ def _desk(w):
     from scheduler.desk import NudgeDesk
 
     return NudgeDesk(w.ledger, w.dispatcher.preferences, w.dispatcher.planner)
+
+
+def test_each_run_writes_only_new_nudges_and_students_rostered_since_get_todays(world, monkeypatch):
+    from sqlalchemy import update
+
+    from bot.models import RosterStudent
+    from tests.nudge_world import roster
+
+    w = world(QUIET_HOURS="off")
+    w.run(JUNE_1)
+    with w.ledger.engine.begin() as connection:  # the roster was imported long before
+        connection.execute(update(RosterStudent).values(updated_at=datetime.fromisoformat("2026-01-05T00:00+00:00")))
+    recorded = []
+    real_record = Ledger.record
+    monkeypatch.setattr(Ledger, "record", lambda self, nudges, now: recorded.append(
+        sorted(n.channel for n in nudges)) or real_record(self, nudges, now))
+    w.run("2026-06-01T10:30:00-04:00")
+    roster(w.settings.database_url, {"U0LATE": (2028, "pathways")})
+    report = w.run("2026-06-01T11:00:00-04:00")
+    assert recorded == [[], ["U0LATE"]], "the morning's nudges were not written again"
+    assert report.sent == 1 and len(w.messages("U0LATE")) == 1 and len(w.messages()) == 4
