@@ -91,6 +91,6 @@ def build_dispatcher(settings: Settings, messenger, kb=None):
     engine = migrated_engine(settings.database_url)
     planner = build_planner(settings, kb)
     policy = Policy(QuietHours.parse(settings.quiet_hours), settings.nudge_weekly_cap, settings.institution_timezone)
-    return Dispatcher(Ledger(engine), planner, Roster(engine), NudgePreferences(engine), planner.calendar, policy,
+    return Dispatcher(Ledger(engine), planner, Roster(engine), NudgePreferences(engine), policy,
                       messenger, workers=send_workers(settings),
                       retention=timedelta(days=settings.nudge_retention_days))

@@ -17,7 +17,6 @@ from typing import Protocol
 
 from bot.models import NudgeDelivery
 from bot.roster import Roster
-from scheduler.academic_calendar import AcademicCalendar
 from scheduler.ledger import FollowUp, Ledger
 from scheduler.lock import sender_lock
 from scheduler.planner import Planner
@@ -85,13 +84,12 @@ class Report:
 
 class Dispatcher:
     def __init__(self, ledger: Ledger, planner: Planner, roster: Roster, preferences: NudgePreferences,
-                 calendar: AcademicCalendar, policy: Policy, messenger: Messenger, workers: int = 4,
+                 policy: Policy, messenger: Messenger, workers: int = 4,
                  retention: timedelta = timedelta(days=400)):
         self.ledger = ledger
         self.planner = planner
         self.roster = roster
         self.preferences = preferences
-        self.calendar = calendar
         self.policy = policy
         self.messenger = messenger
         self.workers = workers
@@ -244,7 +242,7 @@ class Dispatcher:
         today = now.astimezone(self.planner.zone).date()
         recipients = {}
         for user, student in rostered.items():
-            window = self.calendar.window_on(student.class_of, student.track, today)
+            window = self.planner.calendar.window_on(student.class_of, student.track, today)
             recipients[user] = Recipient(
                 phase=window.phase if window else None, timezone=student.timezone,
                 opted_out=frozenset(opted_out.get(user, ())),

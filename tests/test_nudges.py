@@ -58,10 +58,11 @@ def test_each_student_gets_their_phase_task_once_even_when_run_twice(world):
 
 
 def test_announcements_go_to_the_class_channel_paced_per_channel(world, slack):
-    w = world()  # a channel post is not a student's DM: quiet hours are the institution's, 10:01 is fine
+    w = world(SLACK_CHANNEL_POST_RATE="1")  # a channel post is not a DM: quiet hours are the institution's
     report = w.run("2026-05-25T10:01:00-04:00")
     calls = w.messages("C2028P")
     assert report.sent == 2 and len(calls) == 2
+    assert calls[1].at - calls[0].at >= 1.0, "at most one message a second into one channel"
     assert {rule_of(w, call) for call in calls} == {"announce-cim-survey-retake", "announce-open-house-pce"}
     assert all("actions" not in [b["type"] for b in call.params["blocks"]] for call in calls)
 
