@@ -13,8 +13,10 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
+from bot import outbox
 from bot.db import insert_or_update, session, writing
 from bot.models import AlumniRequest, RequestChange, utcnow
+from bot.outbox import CARD, CARD_UPDATE, Outbox
 from bot.profile import ProfileError
 
 CONTACT_KINDS = ("email", "call", "visit", "shadowing")
@@ -29,6 +31,15 @@ STEPS = {
     CONNECTED: (OPEN, CLAIMED, NEEDS_INFO),
     CLOSED: (OPEN, CLAIMED, NEEDS_INFO),
 }
+
+
+@dataclass(frozen=True)
+class Mail:
+    """A message a change owes someone, queued in the change's own transaction (see bot/outbox.py)."""
+
+    kind: str
+    text: str | None = None
+    due_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -60,12 +71,14 @@ def _short(value: str | None) -> str | None:
 
 
 class AlumniRequests:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, mail: Outbox | None = None):
         self.engine = engine
+        self.mail = mail or Outbox(engine)
 
     def file(self, intake_key: str, platform: str, student_id: str, intake: Intake, class_of: int | None,
-             track: str | None, phase: str | None) -> tuple[AlumniRequest, bool]:
-        """Commits the request (and its first audit line) and returns it, with True when this call filed it."""
+             track: str | None, phase: str | None, also: tuple[Mail, ...] = ()) -> tuple[AlumniRequest, bool]:
+        """Commits the request with its first audit line and its card for the liaison (plus `also`), and
+        returns it, with True when this call filed it."""
         intake = clean_intake(intake)
         now = utcnow()
         values = {"intake_key": intake_key, "platform": platform, "student_id": student_id, "class_of": class_of,
@@ -76,8 +89,9 @@ class AlumniRequests:
             filed = insert_or_update(db, AlumniRequest, values, keys=("intake_key",), update=())
             request = db.exec(select(AlumniRequest).where(AlumniRequest.intake_key == intake_key)).one()
             if filed:
-                db.add(RequestChange(request_id=request.id, actor=student_id, action="filed", at=now))
+                self._record(db, request, student_id, "filed", None, (Mail(CARD), *also), card_update=False)
             db.commit()
+        self.mail.wake.set()
         return request, bool(filed)
 
     def get(self, request_id: int) -> AlumniRequest | None:
@@ -99,8 +113,9 @@ class AlumniRequests:
             return list(db.exec(query))
 
     def change(self, request_id: int, actor: str, status: str, detail: str | None = None,
-               **fields: str | None) -> AlumniRequest | None:
-        """Moves a request one allowed step, with the audit line; None when that step is not allowed now."""
+               mail: tuple[Mail, ...] = (), **fields: str | None) -> AlumniRequest | None:
+        """Moves a request one allowed step, with the audit line, the card's update and `mail`;
+        None when that step is not allowed now."""
         with writing(self.engine) as db:
             request = db.get(AlumniRequest, request_id)
             if request is None or request.status not in STEPS[status]:
@@ -111,11 +126,40 @@ class AlumniRequests:
                 request.claimed_by = actor
             for name, value in fields.items():
                 setattr(request, name, value)
-            db.add(RequestChange(request_id=request_id, actor=actor, action=status,
-                                 detail=detail[:500] if detail else None, at=request.updated_at))
+            self._record(db, request, actor, status, detail, mail)
             db.commit()
             db.refresh(request)
-            return request
+        self.mail.wake.set()
+        return request
+
+    def note(self, request_id: int, actor: str, action: str, detail: str | None = None,
+             mail: tuple[Mail, ...] = ()) -> bool:
+        """Something that happened to a request without changing its status (a relayed reply, a check-in
+        answer), kept in the audit trail with the messages it owes; False when the request is gone."""
+        with writing(self.engine) as db:
+            request = db.get(AlumniRequest, request_id)
+            if request is None:
+                return False
+            self._record(db, request, actor, action, detail, mail, card_update=False)
+            db.commit()
+        self.mail.wake.set()
+        return True
+
+    @staticmethod
+    def _record(db, request: AlumniRequest, actor: str, action: str, detail: str | None, mail: tuple[Mail, ...],
+                card_update: bool = True) -> None:
+        change = RequestChange(request_id=request.id, actor=actor, action=action,
+                               detail=detail[:500] if detail else None, at=utcnow())
+        db.add(change)
+        db.flush()
+        for item in ((Mail(CARD_UPDATE),) if card_update else ()) + tuple(mail):
+            outbox.add(db, f"{item.kind}:{request.id}:{change.id}", item.kind, request.id, item.text, item.due_at)
+
+    def by_card(self, channel: str, ts: str) -> AlumniRequest | None:
+        """The request whose card is this liaison-channel message (a reply in its thread is about it)."""
+        with session(self.engine) as db:
+            return db.exec(select(AlumniRequest).where(AlumniRequest.card_channel == channel,
+                                                       AlumniRequest.card_ts == ts)).first()
 
     def history(self, request_id: int) -> list[RequestChange]:
         with session(self.engine) as db:

@@ -209,3 +209,31 @@ class RequestChange(SQLModel, table=True):
     action: str = Field(max_length=30)
     detail: str | None = Field(default=None, max_length=500)
     at: datetime = Field(default_factory=utcnow, sa_type=Moment)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message the bot owes someone (the liaison's card, a student's status DM, a relay), kept until delivered.
+
+    Written in the same transaction as the change that causes it, so a request is never acknowledged
+    without its message on the way; the unique `key` makes every message once-only, and the Slack ts
+    written after delivery (or found again by its metadata) keeps retries and replicas from repeating it.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_due", "status", "due_at"),
+                      Index("ix_outbox_message", "conversation", "ts"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    kind: str = Field(max_length=20)  # card, card_update, student, check_in, thread, channel
+    request_id: int | None = Field(default=None, foreign_key="alumni_request.id", index=True, ondelete="CASCADE")
+    text: str | None = Field(default=None, sa_type=Text)
+    due_at: datetime = Field(sa_type=Moment)
+    status: str = Field(default="pending", max_length=10)  # pending, sending, sent, failed
+    attempts: int = 0
+    reason: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = Field(default=None, sa_type=Moment)
+    sent_at: datetime | None = Field(default=None, sa_type=Moment)
+    conversation: str | None = Field(default=None, max_length=32)
+    ts: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=Moment)

@@ -13,6 +13,7 @@ from pathlib import Path
 from dotenv import load_dotenv
 
 _TRUE = {"1", "true", "yes", "on"}
+_CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -41,6 +42,18 @@ def _quiet_hours() -> str:
     if raw not in ("", "off") and not _QUIET_HOURS.match(raw):
         raise SettingsError(f"QUIET_HOURS must look like 21:00-08:00, or be off; got {raw!r}")
     return "off" if raw == "" else raw
+
+
+def _ids(name: str) -> list[str]:
+    """A comma- or space-separated list of platform user ids."""
+    return [part for part in re.split(r"[\s,]+", os.environ.get(name, "")) if part]
+
+
+def _clock(name: str, default: str) -> str:
+    raw = os.environ.get(name, default).strip().lower() or default
+    if raw != "off" and not _CLOCK.match(raw):
+        raise SettingsError(f"{name} must be a time of day like 09:00, or off; got {raw!r}")
+    return raw
 
 
 def _integer(name: str, default: int, minimum: int = 0) -> int:
@@ -82,6 +95,12 @@ class Settings:
     nudge_retention_days: int = 400
     slack_post_rate: float = 4.0
     slack_channel_post_rate: float = 1.0
+    alumni_liaison_channel: str = ""
+    liaison_user_ids: frozenset[str] = frozenset()
+    alumni_reminder_business_days: int = 3
+    alumni_digest_time: str = "09:00"
+    alumni_check_in_days: int = 14
+    alumni_request_retention_days: int = 730
 
     @property
     def slack_mode(self) -> str | None:
@@ -140,4 +159,10 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         nudge_retention_days=_integer("NUDGE_RETENTION_DAYS", 400, minimum=30),
         slack_post_rate=_rate("SLACK_POST_RATE", 4.0),
         slack_channel_post_rate=_rate("SLACK_CHANNEL_POST_RATE", 1.0),
+        alumni_liaison_channel=os.environ.get("ALUMNI_LIAISON_CHANNEL", "").strip(),
+        liaison_user_ids=frozenset(_ids("LIAISON_USER_IDS")),
+        alumni_reminder_business_days=_integer("ALUMNI_REMINDER_BUSINESS_DAYS", 3),
+        alumni_digest_time=_clock("ALUMNI_DIGEST_TIME", "09:00"),
+        alumni_check_in_days=_integer("ALUMNI_CHECK_IN_DAYS", 14, minimum=1),
+        alumni_request_retention_days=_integer("ALUMNI_REQUEST_RETENTION_DAYS", 730, minimum=30),
     )

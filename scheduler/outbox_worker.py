@@ -1,0 +1,183 @@
+"""Delivering the outbox: every replica runs a worker; claims in the database let one of them send each message.
+
+The worker wakes when this process queues mail and otherwise polls every few seconds, so mail queued by
+another replica, or left behind by a restart, goes out on its own. A passing failure (Slack down, 5xx,
+rate limited past the client's retries) puts the message back with a backoff capped at 30 s, so it is
+delivered within a minute of Slack's recovery; a sender that died mid-send is detected after a lease and
+its message looked up in Slack (by its metadata) before it is sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime, timedelta
+from typing import Protocol
+
+from bot.models import OutboxMessage
+from bot.outbox import Outbox
+from scheduler.dispatch import DeliveryError, Posted
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+MAX_BACKOFF_SECONDS = 30
+NOT_READY_WAIT = timedelta(seconds=3)
+ORPHAN_MARGIN = timedelta(minutes=2)  # clocks differ a little between us and Slack
+
+
+class NotReady(Exception):
+    """The message cannot go yet (a thread reply whose card is not posted): try again shortly, no attempt lost."""
+
+
+class Courier(Protocol):
+    def deliver(self, message: OutboxMessage) -> Posted | None:
+        """Sends it; the new message's place (None for an update in place). Raises DeliveryError or NotReady."""
+
+    def find(self, message: OutboxMessage, since: datetime) -> Posted | None:
+        """The message if Slack already has it (its sender died before recording it), else None."""
+
+
+@dataclass
+class Report:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    waiting: int = 0
+    recovered: int = 0
+    halted: bool = False  # Slack was failing: the run stopped early
+
+    def as_json(self) -> dict:
+        return {field.name: getattr(self, field.name) for field in fields(self)}
+
+
+class OutboxWorker:
+    def __init__(self, outbox: Outbox, courier: Courier, workers: int = 4, poll_seconds: float = 5.0,
+                 lease: timedelta = timedelta(seconds=60)):
+        self.outbox = outbox
+        self.courier = courier
+        self.workers = workers
+        self.poll_seconds = poll_seconds
+        self.lease = lease
+        self._stop = threading.Event()
+        self._counting = threading.Lock()
+        self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+
+    def start(self) -> OutboxWorker:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.outbox.wake.set()
+        self._thread.join(timeout=10)
+
+    def run_once(self) -> Report:
+        """Recovers orphans, then sends everything due, request by request in order; stops when Slack fails."""
+        report = Report()
+        now = datetime.now(UTC)
+        self._recover(now, report)
+        seen: set[int] = set()
+        while not self._stop.is_set():
+            due = [message for message in self.outbox.due(datetime.now(UTC), BATCH) if message.id not in seen]
+            if not due:
+                break
+            seen.update(message.id for message in due)
+            if not self._fan_out(due, report):
+                report.halted = True
+                break
+        return report
+
+    def _run(self) -> None:
+        failing_runs = 0
+        while not self._stop.is_set():
+            self.outbox.wake.clear()
+            try:
+                report = self.run_once()
+                if report.sent or report.failed or report.retrying or report.recovered:
+                    log.info("outbox: %s", report.as_json())
+                failing_runs = failing_runs + 1 if report.halted else 0
+                wait = self._until_next_due()
+            except Exception:  # a database hiccup must not end delivery for the life of the process
+                log.exception("outbox: the run failed; trying again shortly")
+                failing_runs, wait = failing_runs + 1, self.poll_seconds
+            if failing_runs:  # Slack (or the database) is failing: back off, new mail does not wake us early
+                self._stop.wait(min(MAX_BACKOFF_SECONDS, 2 ** failing_runs))
+            else:
+                self.outbox.wake.wait(wait)
+
+    def _until_next_due(self) -> float:
+        next_due = self.outbox.next_due()
+        if next_due is None:
+            return self.poll_seconds
+        return min(self.poll_seconds, max(0.05, (next_due - datetime.now(UTC)).total_seconds()))
+
+    def _recover(self, now: datetime, report: Report) -> None:
+        for message in self.outbox.orphans(now - self.lease):
+            try:
+                posted = self.courier.find(message, (message.claimed_at or message.due_at) - ORPHAN_MARGIN)
+            except DeliveryError as error:
+                log.warning("outbox: cannot check message %d yet (%s); it stays held", message.id, error.reason)
+                continue
+            if posted is None:
+                self.outbox.release(message.id, now, "resending: its sender stopped before Slack took it",
+                                    attempted=False)
+            else:
+                self.outbox.sent(message, posted.conversation, posted.ts)
+                report.recovered += 1
+
+    def _fan_out(self, due: list[OutboxMessage], report: Report) -> bool:
+        """Each request's messages in order, requests in parallel (the courier paces). False if it stopped."""
+        by_request: dict[object, list[OutboxMessage]] = defaultdict(list)
+        for message in due:
+            by_request[message.request_id or f"message-{message.id}"].append(message)
+        halt = threading.Event()
+        with ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="outbox-send") as pool:
+            list(pool.map(lambda messages: self._deliver_in_order(messages, report, halt), by_request.values()))
+        return not halt.is_set()
+
+    def _deliver_in_order(self, messages: list[OutboxMessage], report: Report, halt: threading.Event) -> None:
+        for message in messages:
+            if halt.is_set() or not self._deliver(message, report, halt):
+                return
+
+    def _deliver(self, message: OutboxMessage, report: Report, halt: threading.Event) -> bool:
+        """True when the request's next message may follow this one."""
+        if not self.outbox.claim(message.id):
+            return False
+        try:
+            posted = self.courier.deliver(message)
+        except NotReady as waiting:
+            self.outbox.release(message.id, datetime.now(UTC) + NOT_READY_WAIT, f"waiting: {waiting}", attempted=False)
+            self._count(report, "waiting")
+            return False
+        except DeliveryError as error:
+            if error.permanent:
+                log.warning("outbox: message %d (%s) failed for good: %s", message.id, message.kind, error.reason)
+                self.outbox.fail(message.id, f"failed: {error.reason}")
+                self._count(report, "failed")
+                return True
+            halt.set()
+            self._retry_later(message, f"retrying: {error.reason}")
+            self._count(report, "retrying")
+            return False
+        except Exception:
+            halt.set()
+            log.exception("outbox: sending message %d failed; it will be retried", message.id)
+            self._retry_later(message, "retrying: unexpected error")
+            self._count(report, "retrying")
+            return False
+        self.outbox.sent(message, posted.conversation if posted else None, posted.ts if posted else None)
+        self._count(report, "sent")
+        return True
+
+    def _retry_later(self, message: OutboxMessage, reason: str) -> None:
+        backoff = min(MAX_BACKOFF_SECONDS, 2 ** message.attempts)
+        self.outbox.release(message.id, datetime.now(UTC) + timedelta(seconds=backoff), reason)
+
+    def _count(self, report: Report, name: str) -> None:
+        with self._counting:
+            setattr(report, name, getattr(report, name) + 1)
