@@ -15,7 +15,7 @@ from sqlmodel import col, delete, select
 
 from bot import outbox
 from bot.db import insert_or_update, session, writing
-from bot.models import AlumniRequest, RequestChange, utcnow
+from bot.models import AlumniRequest, OutboxMessage, RequestChange, utcnow
 from bot.outbox import CARD, CARD_UPDATE, Outbox
 from bot.profile import ProfileError
 
@@ -133,27 +133,32 @@ class AlumniRequests:
         return request
 
     def note(self, request_id: int, actor: str, action: str, detail: str | None = None,
-             mail: tuple[Mail, ...] = ()) -> bool:
+             mail: tuple[Mail, ...] = (), once: str | None = None) -> bool:
         """Something that happened to a request without changing its status (a relayed reply, a check-in
-        answer), kept in the audit trail with the messages it owes; False when the request is gone."""
+        answer), kept in the audit trail with the messages it owes; False when the request is gone.
+        `once` names the platform event behind it, so a redelivered event is recorded and relayed once."""
         with writing(self.engine) as db:
             request = db.get(AlumniRequest, request_id)
             if request is None:
                 return False
-            self._record(db, request, actor, action, detail, mail, card_update=False)
+            if once and mail and db.exec(select(OutboxMessage.id).where(
+                    OutboxMessage.key == _mail_key(mail[0], request_id, once))).first():
+                return True
+            self._record(db, request, actor, action, detail, mail, card_update=False, once=once)
             db.commit()
         self.mail.wake.set()
         return True
 
     @staticmethod
     def _record(db, request: AlumniRequest, actor: str, action: str, detail: str | None, mail: tuple[Mail, ...],
-                card_update: bool = True) -> None:
+                card_update: bool = True, once: str | None = None) -> None:
         change = RequestChange(request_id=request.id, actor=actor, action=action,
                                detail=detail[:500] if detail else None, at=utcnow())
         db.add(change)
         db.flush()
         for item in ((Mail(CARD_UPDATE),) if card_update else ()) + tuple(mail):
-            outbox.add(db, f"{item.kind}:{request.id}:{change.id}", item.kind, request.id, item.text, item.due_at)
+            outbox.add(db, _mail_key(item, request.id, once or change.id), item.kind, request.id, item.text,
+                       item.due_at)
 
     def by_card(self, channel: str, ts: str) -> AlumniRequest | None:
         """The request whose card is this liaison-channel message (a reply in its thread is about it)."""
@@ -176,6 +181,10 @@ class AlumniRequests:
                 db.execute(delete(AlumniRequest).where(col(AlumniRequest.id).in_(old)))
             db.commit()
         return len(old)
+
+
+def _mail_key(mail: Mail, request_id: int, cause: str | int) -> str:
+    return f"{mail.kind}:{request_id}:{cause}"[:160]
 
 
 REPORT_FIELDS = ("id", "status", "created_at", "updated_at", "student", "class_of", "track", "phase", "specialty",

@@ -105,7 +105,7 @@ class RequestDesk:
         return self.requests.of_student(platform, student_id)
 
     def student_reply(self, platform: str, student_id: str, conversation: str, thread_ts: str | None,
-                      text: str) -> AlumniRequest | None:
+                      text: str, event_id: str | None = None) -> AlumniRequest | None:
         """A student's reply in the thread of a message about their request goes to the card's thread.
         None when the thread is not about one of their requests (then it is an ordinary question)."""
         if not thread_ts:
@@ -114,7 +114,8 @@ class RequestDesk:
         request = self.requests.get(sent.request_id) if sent and sent.request_id else None
         if request is None or (request.platform, request.student_id) != (platform, student_id):
             return None
-        if not self.requests.note(request.id, student_id, "student_replied", text, (Mail(TO_THREAD, text),)):
+        if not self.requests.note(request.id, student_id, "student_replied", text, (Mail(TO_THREAD, text),),
+                                  once=event_id):
             return None
         return request
 
@@ -151,13 +152,15 @@ class RequestDesk:
                 "You can make a new one at any time with /advisor alumni.")
         return self._step(request_id, actor, CLOSED, reason, Mail(STUDENT, told), close_reason=reason)
 
-    def liaison_reply(self, channel: str, thread_ts: str, actor: str, text: str) -> AlumniRequest | None:
+    def liaison_reply(self, channel: str, thread_ts: str, actor: str, text: str,
+                      event_id: str | None = None) -> AlumniRequest | None:
         """A liaison's reply in a card's thread, relayed to the student; None if the thread is no card's
         or the writer is not liaison staff (their words stay in the channel)."""
         request = self.requests.by_card(channel, thread_ts)
         if request is None or not self.liaisons.includes(actor) or not text.strip():
             return None
-        self.requests.note(request.id, actor, "liaison_replied", text, (Mail(RELAY_TO_STUDENT, text),))
+        self.requests.note(request.id, actor, "liaison_replied", text, (Mail(RELAY_TO_STUDENT, text),),
+                           once=event_id)
         return request
 
     def may_act(self, actor: str) -> bool:

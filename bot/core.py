@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.alumni_desk import RequestDesk
 from bot.conversation import Advisor
 from bot.db import reachable
 from bot.events import EventLog, Unfinished
@@ -37,8 +38,9 @@ class Student:
 
 class AdvisorCore:
     def __init__(self, advisor: Advisor, profiles: ProfileStore, votes: VoteLog, events: EventLog,
-                 nudges: NudgeDesk, timezone: str):
+                 nudges: NudgeDesk, requests: RequestDesk, timezone: str):
         self.advisor = advisor
+        self.requests = requests
         self.profiles = profiles
         self.votes = votes
         self.events = events

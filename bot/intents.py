@@ -196,3 +196,20 @@ def gives_figure(figure: Figure, question: str, answer: str) -> bool:
         and (position == 0 or tokens[position - 1] not in _LABEL_WORDS)
         for position, word in enumerate(tokens)
     )
+
+
+_ALUM = re.compile(r"\b(?:alum|alums|alumni|alumnus|alumna|alumnae)\b")
+_PUT_IN_TOUCH = re.compile(
+    r"\b(?:connect|introduce|intro|put\s+(?:me\s+)?in\s+touch|match|pair|link|hook|set\s+(?:me\s+)?up|find|"
+    r"talk|speak|chat|meet|shadow|email|call|reach)\b")
+_ASKING_US = re.compile(
+    r"^(?:please\b|pls\b|(?:hi|hey|hello)\b.*?\b(?:can|could|would|will)\s+(?:you|u)\b|"
+    r"(?:can|could|would|will)\s+(?:you|u)\b|(?:i'?d|i\s+would)\s+(?:like|love)\b|i\s+(?:want|need)\b|"
+    r"i'?m\s+looking\b|i\s+am\s+looking\b|help\s+me\b|(?:connect|introduce|match|pair|put|set|find)\b)")
+
+
+def wants_alumni_contact(text: str) -> bool:
+    """A request *to the advisor* to be put in touch with an alum ("could you connect me with an alum in
+    dermatology?"), as opposed to a question about how that works ("how do I reach an alumni advisor?")."""
+    lowered = " ".join(text.lower().replace("’", "'").split())
+    return bool(_ALUM.search(lowered) and _PUT_IN_TOUCH.search(lowered) and _ASKING_US.search(lowered))

@@ -53,7 +53,35 @@ def build_core(settings: Settings) -> AdvisorCore:
     profiles = ProfileStore(engine, planner.calendar)
     events = EventLog(engine, settings.event_retention_days, lease_seconds=settings.event_lease_seconds)
     nudges = NudgeDesk(Ledger(engine), NudgePreferences(engine), planner)
-    return AdvisorCore(advisor, profiles, VoteLog(engine), events, nudges, settings.institution_timezone)
+    return AdvisorCore(advisor, profiles, VoteLog(engine), events, nudges, build_request_desk(settings, profiles),
+                       settings.institution_timezone)
+
+
+def build_request_desk(settings: Settings, profiles):
+    """Alumni-advisor requests: the store with its outbox, and who counts as liaison staff."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.alumni import AlumniRequests
+    from bot.alumni_desk import Liaisons, RequestDesk
+
+    zone = ZoneInfo(settings.institution_timezone)
+    return RequestDesk(AlumniRequests(profiles.engine), profiles, Liaisons(settings.liaison_user_ids),
+                       timedelta(days=settings.alumni_check_in_days), lambda: datetime.now(zone).date())
+
+
+def build_service_level(settings: Settings, requests, kb=None):
+    """Reminders for unclaimed requests, the daily digest and retention, on business days of the rules."""
+    from datetime import timedelta
+
+    from scheduler.rules import load_rules
+    from scheduler.service_level import ServiceLevel, parse_clock
+
+    kb = kb or load_knowledge(settings.knowledge_dir)
+    closed_days = load_rules(kb, settings.knowledge_dir).closed_days
+    return ServiceLevel(requests, settings.alumni_reminder_business_days, parse_clock(settings.alumni_digest_time),
+                        settings.institution_timezone, closed_days,
+                        timedelta(days=settings.alumni_request_retention_days))
 
 
 def build_planner(settings: Settings, kb=None):

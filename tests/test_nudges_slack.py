@@ -11,7 +11,7 @@ from datetime import timedelta
 
 import pytest
 
-from scheduler.ticks import start_ticks
+from scheduler.ticks import start_jobs
 from tests.nudge_world import make_world
 from tests.slack_driver import RunningBot, block_action, dm
 from tests.slack_stand_in import SlackStandIn
@@ -113,12 +113,7 @@ def test_the_app_home_switches_a_category(bot, slack, world):
 
 def test_the_scheduler_ticks_on_its_own():
     ticked = threading.Semaphore(0)
-
-    class Counter:
-        def tick(self) -> None:
-            ticked.release()
-
-    scheduler = start_ticks(Counter(), seconds=1, first_tick=timedelta(0))
+    scheduler = start_jobs({"nudges": (ticked.release, 1)}, first_tick=timedelta(0))
     try:
         assert ticked.acquire(timeout=10) and ticked.acquire(timeout=10)
     finally:

@@ -219,3 +219,14 @@ def submitted(view: dict, block_id: str) -> str | None:
     value = (view.get("state", {}).get("values", {}).get(block_id, {}).get(VALUE_ACTION) or {})
     chosen = value.get("selected_option")
     return chosen.get("value") if chosen else value.get("value")
+
+
+def home_section(requests: list[AlumniRequest], zone: ZoneInfo) -> list[dict]:
+    """The App Home's part: the way to ask, and the student's own requests with their status."""
+    blocks = [{"type": "section",
+               "text": mrkdwn("*Alumni advisors*\nThe Alumni Liaison can put you in touch with an alum for an "
+                              "email exchange, a call, a visit or shadowing."),
+               "accessory": button("Ask for an alumni advisor", OPEN_INTAKE)}]
+    if requests:
+        blocks += sections("*Your requests*\n" + requests_list(requests, zone))
+    return blocks

@@ -1,4 +1,5 @@
-"""`/advisor`: help, ask, profile and upcoming. Answers are ephemeral: only the student sees them."""
+"""`/advisor`: help, ask, profile, upcoming, nudges, alumni and requests. Answers are ephemeral: only the student
+sees them."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
 from bot.profile import ProfileError
+from handlers.slack.alumni import file_from_command, list_for_student
+from handlers.slack.alumni_blocks import intake_modal
 from handlers.slack.blocks import escape, notice, reply_blocks, you_asked
 from handlers.slack.common import publish_home, render, student
 from handlers.slack.nudges import nudges_command
@@ -21,18 +24,24 @@ HELP = (
     "(or type it: `/advisor profile 2028 pathways`; `/advisor profile delete` forgets it)\n"
     "• `/advisor upcoming`: what is coming up for you this month and next\n"
     "• `/advisor nudges`: which reminders you get; `/advisor nudges off <name>` turns one off\n"
+    "• `/advisor alumni <what you are looking for>`: ask the Alumni Liaison to put you in touch with an alum "
+    "(or just `/advisor alumni` for a form); `/advisor requests` shows your requests\n"
     "• `/advisor help`: this message"
 )
 YEAR = re.compile(r"\b(20\d\d|'?\d\d)\b")
 TRACK = re.compile(r"\b(pathways|hst)\b", re.IGNORECASE)
 FORGET_WORDS = {"delete", "forget", "clear", "reset"}
+ALUMNI_VERBS = {"alumni", "alum", "alumnus", "alumna"}
 
 
 def register(app: App, core: AdvisorCore) -> None:
     @app.command("/advisor")
     def advisor_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
-        ack()
         verb, _, rest = (command.get("text") or "").strip().partition(" ")
+        if verb.lower() in ALUMNI_VERBS and rest.strip():
+            ack(response_type="ephemeral", **file_from_command(core, command, rest))  # committed, then acked
+            return
+        ack()
         who = student(command["user_id"])
         match verb.lower():
             case "ask" if rest.strip():
@@ -53,6 +62,10 @@ def register(app: App, core: AdvisorCore) -> None:
             case "nudges":
                 respond(response_type="ephemeral", **notice(nudges_command(core, who, rest)))
                 publish_home(core, client, who.user_id)
+            case "requests" | "request":
+                respond(response_type="ephemeral", **list_for_student(core, command["user_id"]))
+            case verb if verb in ALUMNI_VERBS:
+                client.views_open(trigger_id=command["trigger_id"], view=intake_modal())
             case "profile":
                 client.views_open(trigger_id=command["trigger_id"], view=profile_modal(core, core.profile(who)))
             case _:

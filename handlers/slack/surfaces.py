@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.core import AdvisorCore, Student
 from bot.students import Profile
+from handlers.slack.alumni_blocks import home_section
 from handlers.slack.blocks import (
     OPEN_PROFILE_ACTION,
     button,
@@ -42,6 +43,8 @@ def home_view(core: AdvisorCore, student: Student) -> dict:
     blocks.append(question_buttons(core.quick_questions(context), "quick_questions"))
     blocks.append({"type": "divider"})
     blocks += reminder_settings(core.nudge_choices(student))
+    blocks.append({"type": "divider"})
+    blocks += home_section(core.requests.mine(student.platform, student.user_id), core.timezone)
     blocks.append({"type": "divider"})
     blocks.append({"type": "section", "text": mrkdwn("*Your settings*")})
     settings = [button("Edit profile", OPEN_PROFILE_ACTION)]
