@@ -68,8 +68,9 @@ def start_outbox(settings: Settings, core, pacer) -> None:
     if not settings.alumni_liaison_channel:
         log.warning("ALUMNI_LIAISON_CHANNEL is not set: alumni requests are stored and queued, and reach the "
                     "liaison once it is")
-    courier = SlackCourier(web_client(settings, retry_rate_limits=False), pacer, core.requests.requests,
-                           settings.alumni_liaison_channel, settings.institution_timezone)
+    client = web_client(settings, retry_rate_limits=False, retry_server_errors=False)
+    courier = SlackCourier(client, pacer, core.requests.requests, settings.alumni_liaison_channel,
+                           settings.institution_timezone)
     OutboxWorker(core.requests.outbox, courier, workers=send_workers(settings)).start()
 
 

@@ -75,6 +75,13 @@ class Outbox:
         """Take a pending message, committed before Slack is called; False when another sender has it."""
         return self._change(message_id, PENDING, status=SENDING, claimed_at=utcnow())
 
+    def touch(self, message_id: int) -> None:
+        """Still ours and still being sent (a retry after a 429): the lease starts again."""
+        self._change(message_id, SENDING, claimed_at=utcnow())
+
+    def postpone(self, message_id: int, until: datetime, reason: str) -> None:
+        self._change(message_id, PENDING, due_at=until, reason=reason[:200])
+
     def sent(self, message: OutboxMessage, conversation: str | None, ts: str | None) -> None:
         """Delivered; a card's place in the channel is kept on its request, in the same transaction."""
         with writing(self.engine) as db:

@@ -26,6 +26,7 @@ log = logging.getLogger(__name__)
 BATCH = 500
 MAX_BACKOFF_SECONDS = 30
 NOT_READY_WAIT = timedelta(seconds=3)
+LEASE = timedelta(seconds=40)  # longer than one Slack call can take (10 s timeout, two reconnects)
 ORPHAN_MARGIN = timedelta(minutes=2)  # clocks differ a little between us and Slack
 
 
@@ -33,9 +34,32 @@ class NotReady(Exception):
     """The message cannot go yet (a thread reply whose card is not posted): try again shortly, no attempt lost."""
 
 
+class Taken(Exception):
+    """Another sender claimed the message first: nothing to do here."""
+
+
+class Claim:
+    """Taken by the courier at the last moment before each Slack call (after any wait for a rate-limit slot),
+    so the lease that tells a dead sender from a slow one counts only time spent talking to Slack."""
+
+    def __init__(self, outbox: Outbox, message_id: int):
+        self.outbox = outbox
+        self.message_id = message_id
+        self.held = False
+
+    def __call__(self) -> None:
+        if self.held:
+            self.outbox.touch(self.message_id)
+        elif self.outbox.claim(self.message_id):
+            self.held = True
+        else:
+            raise Taken(self.message_id)
+
+
 class Courier(Protocol):
-    def deliver(self, message: OutboxMessage) -> Posted | None:
-        """Sends it; the new message's place (None for an update in place). Raises DeliveryError or NotReady."""
+    def deliver(self, message: OutboxMessage, claim: Claim) -> Posted | None:
+        """Sends it, calling `claim()` right before each Slack call; the new message's place (None for an
+        update in place). Raises DeliveryError, NotReady or Taken."""
 
     def find(self, message: OutboxMessage, since: datetime) -> Posted | None:
         """The message if Slack already has it (its sender died before recording it), else None."""
@@ -56,7 +80,7 @@ class Report:
 
 class OutboxWorker:
     def __init__(self, outbox: Outbox, courier: Courier, workers: int = 4, poll_seconds: float = 5.0,
-                 lease: timedelta = timedelta(seconds=60)):
+                 lease: timedelta = LEASE):
         self.outbox = outbox
         self.courier = courier
         self.workers = workers
@@ -146,12 +170,13 @@ class OutboxWorker:
 
     def _deliver(self, message: OutboxMessage, report: Report, halt: threading.Event) -> bool:
         """True when the request's next message may follow this one."""
-        if not self.outbox.claim(message.id):
-            return False
+        claim = Claim(self.outbox, message.id)
         try:
-            posted = self.courier.deliver(message)
+            posted = self.courier.deliver(message, claim)
+        except Taken:
+            return False
         except NotReady as waiting:
-            self.outbox.release(message.id, datetime.now(UTC) + NOT_READY_WAIT, f"waiting: {waiting}", attempted=False)
+            self._retry_later(message, claim, f"waiting: {waiting}", NOT_READY_WAIT, attempted=False)
             self._count(report, "waiting")
             return False
         except DeliveryError as error:
@@ -161,23 +186,32 @@ class OutboxWorker:
                 self._count(report, "failed")
                 return True
             halt.set()
-            self._retry_later(message, f"retrying: {error.reason}")
+            self._retry_later(message, claim, f"retrying: {error.reason}", _backoff(message))
             self._count(report, "retrying")
             return False
         except Exception:
             halt.set()
             log.exception("outbox: sending message %d failed; it will be retried", message.id)
-            self._retry_later(message, "retrying: unexpected error")
+            self._retry_later(message, claim, "retrying: unexpected error", _backoff(message))
             self._count(report, "retrying")
             return False
         self.outbox.sent(message, posted.conversation if posted else None, posted.ts if posted else None)
         self._count(report, "sent")
         return True
 
-    def _retry_later(self, message: OutboxMessage, reason: str) -> None:
-        backoff = min(MAX_BACKOFF_SECONDS, 2 ** message.attempts)
-        self.outbox.release(message.id, datetime.now(UTC) + timedelta(seconds=backoff), reason)
+    def _retry_later(self, message: OutboxMessage, claim: Claim, reason: str, wait: timedelta,
+                     attempted: bool = True) -> None:
+        """Back to pending if we hold it; if we never claimed it, only its time moves (it is nobody's yet)."""
+        retry_at = datetime.now(UTC) + wait
+        if claim.held:
+            self.outbox.release(message.id, retry_at, reason, attempted)
+        else:
+            self.outbox.postpone(message.id, retry_at, reason)
 
     def _count(self, report: Report, name: str) -> None:
         with self._counting:
             setattr(report, name, getattr(report, name) + 1)
+
+
+def _backoff(message: OutboxMessage) -> timedelta:
+    return timedelta(seconds=min(MAX_BACKOFF_SECONDS, 2 ** message.attempts))

@@ -176,3 +176,14 @@ def block_action(user: str, action_id: str, value: str, response_url: str, chann
         payload["container"] = {"type": "view", "view_id": "V1"}
         payload["view"] = {"id": "V1", "type": "home"}
     return payload
+
+
+def view_submission(user: str, callback_id: str, texts: dict[str, str], options: dict[str, str] | None = None,
+                    private_metadata: str = "", view_id: str | None = None) -> dict:
+    """A view_submission payload: each block's input under the action id "value", typed text or a chosen option."""
+    state = {block: {"value": {"type": "plain_text_input", "value": value}} for block, value in texts.items()}
+    state |= {block: {"value": {"type": "radio_buttons", "selected_option": {"value": value}}}
+              for block, value in (options or {}).items()}
+    return {"type": "view_submission", "user": {"id": user}, "trigger_id": f"trigger-{next(_ids)}",
+            "view": {"id": view_id or f"V{next(_ids):06d}", "type": "modal", "callback_id": callback_id,
+                     "private_metadata": private_metadata, "state": {"values": state}}}

@@ -165,6 +165,8 @@ class SlackStandIn:
         self._history: dict[str, list[dict[str, Any]]] = {}  # conversation id -> messages posted there
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._outage: int | None = None  # while set, every Web API call answers this HTTP status
+        self.members: dict[str, list[str]] = {}  # conversations.members per channel id
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -263,6 +265,11 @@ class SlackStandIn:
             queue = self._failures.setdefault(method, deque())
             queue.extend([(status, retry_after, error)] * times)
 
+    def outage(self, status: int | None = 500) -> None:
+        """Every Web API call fails with `status` until `outage(None)`: Slack down, for tests of patience."""
+        with self._lock:
+            self._outage = status
+
     def reset(self) -> None:
         """Forget recorded calls, scripted failures and rate-limit windows between test phases."""
         with self._lock:
@@ -307,6 +314,8 @@ class SlackStandIn:
         with self._lock:
             scripted = self._failures.get(method)
             failure = scripted.popleft() if scripted else None
+            if failure is None and self._outage is not None and not respond:
+                failure = (self._outage, None, None)
             if failure is not None:
                 status, retry_after, named = failure
                 error = named or ("ratelimited" if status == 429 else "internal_error" if status >= 500
@@ -375,7 +384,9 @@ class SlackStandIn:
             if method == "chat.postMessage":
                 metadata = params.get("metadata")
                 self._history.setdefault(conversation, []).append(
-                    {**message, "metadata": metadata if isinstance(metadata, dict) else None})
+                    {**message, "thread_ts": params.get("thread_ts"),
+                     "reply_broadcast": str(params.get("reply_broadcast")).lower() in ("1", "true"),
+                     "metadata": metadata if isinstance(metadata, dict) else None})
             result: dict[str, Any] = {"ok": True, "channel": conversation, "ts": ts, "message": message}
             if method == "chat.postEphemeral":
                 result["message_ts"] = ts
@@ -396,13 +407,21 @@ class SlackStandIn:
             return {"ok": True, "channel": {"id": self._conversation(first)}}
         if method == "conversations.history":
             return self._history_page(params)
+        if method == "conversations.replies":
+            return self._history_page(params, thread=str(params.get("ts")))
+        if method == "conversations.members":
+            return {"ok": True, "members": self.members.get(str(params.get("channel")), []),
+                    "response_metadata": {"next_cursor": ""}}
         return {"ok": True}
 
-    def _history_page(self, params: dict[str, Any]) -> dict[str, Any]:
-        """Newest first, after `oldest`, paged by `limit` and `cursor`; metadata only with include_all_metadata."""
+    def _history_page(self, params: dict[str, Any], thread: str | None = None) -> dict[str, Any]:
+        """Newest first, after `oldest`, paged by `limit` and `cursor`; metadata only with include_all_metadata.
+        History holds a channel's top-level messages; replies (``thread``) one thread's, as in Slack."""
         oldest = float(params.get("oldest") or 0)
         with_metadata = str(params.get("include_all_metadata", "")).lower() in ("1", "true")
-        messages = [m for m in reversed(self._history.get(str(params.get("channel")), [])) if float(m["ts"]) > oldest]
+        messages = [m for m in reversed(self._history.get(str(params.get("channel")), []))
+                    if float(m["ts"]) > oldest and (m.get("thread_ts") == thread if thread else not m.get("thread_ts")
+                                                    or m.get("reply_broadcast"))]
         start, limit = int(params.get("cursor") or 0), int(params.get("limit") or 100)
         page = [m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
                 for m in messages[start:start + limit]]

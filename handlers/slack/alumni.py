@@ -47,6 +47,13 @@ def list_for_student(core: AdvisorCore, user_id: str) -> dict:
 def handled_in_dm(core: AdvisorCore, client: WebClient, event: dict, event_id: str | None) -> bool:
     """A DM that is about requests rather than a question: a reply in a request's thread goes to the
     liaison; a request in plain words gets the confirm-and-send step. False: answer it as a question."""
+    handled = _about_requests(core, client, event, event_id)
+    if handled and event_id:
+        core.answered(PLATFORM, event_id)
+    return handled
+
+
+def _about_requests(core: AdvisorCore, client: WebClient, event: dict, event_id: str | None) -> bool:
     text = event.get("text") or ""
     channel, thread_ts = event["channel"], event.get("thread_ts")
     relayed = core.requests.student_reply(PLATFORM, event["user"], channel, thread_ts, text, event_id)
@@ -54,8 +61,8 @@ def handled_in_dm(core: AdvisorCore, client: WebClient, event: dict, event_id: s
         client.chat_postMessage(channel=channel, thread_ts=thread_ts,
                                 **notice(f"Passed on to the Alumni Liaison (request #{relayed.id})."))
         return True
-    if thread_ts is None and wants_alumni_contact(text):
-        client.chat_postMessage(channel=channel, **blocks.draft(" ".join(text.split())[:2000]))
+    if wants_alumni_contact(text):
+        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.draft(" ".join(text.split())[:2000]))
         return True
     return False
 

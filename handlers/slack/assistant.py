@@ -10,6 +10,7 @@ from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts
 from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
+from handlers.slack.alumni import handled_in_dm
 from handlers.slack.common import is_from_a_person, post_answer, student
 
 MAX_PROMPTS = 4
@@ -28,6 +29,8 @@ def register(app: App, core: AdvisorCore) -> None:
     @assistant.user_message
     def answer_in_thread(payload: dict, body: dict, set_status: SetStatus, client: WebClient) -> None:
         if not is_from_a_person(payload):
+            return
+        if handled_in_dm(core, client, payload, body.get("event_id")):
             return
         set_status("is looking that up…")
         answer = core.answer(student(payload["user"]), payload.get("text") or "")

@@ -27,12 +27,13 @@ class AnyServerErrorRetryHandler(ServerErrorRetryHandler):
         return response is not None and 500 <= response.status_code < 600
 
 
-def web_client(settings: Settings, retry_rate_limits: bool = True) -> WebClient:
-    """`retry_rate_limits=False` for the nudge sender, whose pacer handles 429s for all its threads at once."""
-    handlers = [
-        AnyServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES, interval_calculator=BACKOFF),
-        ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES, interval_calculator=BACKOFF),
-    ]
+def web_client(settings: Settings, retry_rate_limits: bool = True, retry_server_errors: bool = True) -> WebClient:
+    """`retry_rate_limits=False` for the senders whose pacer handles 429s for all their threads at once;
+    `retry_server_errors=False` for the outbox, which retries on its own and must keep each call short."""
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES, interval_calculator=BACKOFF)]
+    if retry_server_errors:
+        handlers.insert(0, AnyServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES,
+                                                      interval_calculator=BACKOFF))
     if retry_rate_limits:
         handlers.insert(0, RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
     return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL, timeout=10,

@@ -8,7 +8,7 @@ from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
 from handlers.slack.alumni import handled_in_dm
-from handlers.slack.common import PLATFORM, is_from_a_person, post_answer, student
+from handlers.slack.common import is_from_a_person, post_answer, student
 
 
 def register(app: App, core: AdvisorCore) -> None:
@@ -17,8 +17,6 @@ def register(app: App, core: AdvisorCore) -> None:
         if event.get("channel_type") != "im" or not is_from_a_person(event):
             return
         if handled_in_dm(core, client, event, body.get("event_id")):
-            if body.get("event_id"):
-                core.answered(PLATFORM, body["event_id"])
             return
         answer = core.answer(student(event["user"]), event.get("text") or "", event["channel"], event.get("thread_ts"))
         post_answer(core, client, event["channel"], answer, event.get("thread_ts"), body.get("event_id"))

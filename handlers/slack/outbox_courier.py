@@ -31,7 +31,7 @@ from handlers.slack import alumni_blocks as render
 from handlers.slack.delivery import find_stamped, paced, stamp
 from handlers.slack.pacing import Pacer
 from scheduler.dispatch import DeliveryError, Posted
-from scheduler.outbox_worker import NotReady
+from scheduler.outbox_worker import Claim, NotReady
 
 log = logging.getLogger(__name__)
 
@@ -50,18 +50,18 @@ class SlackCourier:
         self.liaison_channel = liaison_channel
         self.zone = ZoneInfo(timezone)
 
-    def deliver(self, message: OutboxMessage) -> Posted | None:
+    def deliver(self, message: OutboxMessage, claim: Claim) -> Posted | None:
         request = self.requests.get(message.request_id) if message.request_id else None
         if message.request_id and request is None:
             raise DeliveryError("the request was deleted", permanent=True)
         if message.kind in TO_STUDENT:
-            return self._post(message, request.student_id, self._student_message(message, request))
+            return self._post(message, claim, request.student_id, self._student_message(message, request))
         if not self.liaison_channel:
             raise DeliveryError("ALUMNI_LIAISON_CHANNEL is not set", permanent=False)
         if message.kind in NEEDS_CARD and not (request and request.card_ts):
             raise NotReady("the card is not posted yet")
         try:
-            return self._to_liaison(message, request)
+            return self._to_liaison(message, claim, request)
         except DeliveryError as error:
             if error.permanent and message.kind != CARD_UPDATE:
                 log.error("outbox: Slack refused a post to the liaison channel (%s); check ALUMNI_LIAISON_CHANNEL "
@@ -78,16 +78,16 @@ class SlackCourier:
         thread = request.card_ts if request and message.kind in (TO_THREAD, NOTE, REMINDER) else None
         return find_stamped(self.client, self.liaison_channel, since, self._stamp(message), thread_ts=thread)
 
-    def _to_liaison(self, message: OutboxMessage, request: AlumniRequest | None) -> Posted | None:
+    def _to_liaison(self, message: OutboxMessage, claim: Claim, request: AlumniRequest | None) -> Posted | None:
         if message.kind == CARD:
-            return self._post(message, self.liaison_channel, self._card(request))
+            return self._post(message, claim, self.liaison_channel, self._card(request))
         if message.kind == CARD_UPDATE:
             content = self._card(request)
-            paced(self.pacer, request.card_channel, lambda: self.client.chat_update(
+            paced(self.pacer, request.card_channel, lambda: claim() or self.client.chat_update(
                 channel=request.card_channel, ts=request.card_ts, **content))
             return None
         if message.kind == DIGEST:
-            return self._post(message, self.liaison_channel, render.channel_text(message.text, DIGEST_HEADING))
+            return self._post(message, claim, self.liaison_channel, render.channel_text(message.text, DIGEST_HEADING))
         thread = {"thread_ts": request.card_ts}
         if message.kind == REMINDER:
             content = render.channel_text(message.text, REMINDER_HEADING) | thread | {"reply_broadcast": True}
@@ -95,7 +95,7 @@ class SlackCourier:
             content = render.student_said(message.text) | thread
         else:
             content = render.thread_note(message.text) | thread
-        return self._post(message, request.card_channel, content)
+        return self._post(message, claim, request.card_channel, content)
 
     def _student_message(self, message: OutboxMessage, request: AlumniRequest) -> dict:
         if message.kind == CHECK_IN:
@@ -108,9 +108,10 @@ class SlackCourier:
         steps = [change for change in self.requests.history(request.id) if change.action in STATUSES]
         return render.card(request, steps[-1] if steps else None, self.zone)
 
-    def _post(self, message: OutboxMessage, channel: str, content: dict) -> Posted:
+    def _post(self, message: OutboxMessage, claim: Claim, channel: str, content: dict) -> Posted:
+        """Claimed at the last moment: after the pacer's slot, right before Slack is called."""
         metadata = self._stamp(message)
-        response = paced(self.pacer, channel, lambda: self.client.chat_postMessage(
+        response = paced(self.pacer, channel, lambda: claim() or self.client.chat_postMessage(
             channel=channel, unfurl_links=False, unfurl_media=False, metadata=metadata, **content))
         return Posted(conversation=response["channel"], ts=response["ts"])
 
