@@ -46,6 +46,31 @@ def cmd_requests_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_requests_show(args: argparse.Namespace, settings: Settings) -> int:
+    """One request with its audit trail (who did what, when) and the messages it caused."""
+    requests = _requests(settings)
+    request = requests.get(args.id)
+    if request is None:
+        print(f"No alumni request #{args.id}.", file=sys.stderr)
+        return 1
+    trail = [{"at": change.at.isoformat(), "actor": change.actor, "action": change.action, "detail": change.detail}
+             for change in requests.history(request.id)]
+    mail = [{"kind": message.kind, "status": message.status, "attempts": message.attempts, "reason": message.reason}
+            for message in requests.mail.of_request(request.id)]
+    if args.json:
+        print(json.dumps({**as_json(request), "history": trail, "messages": mail}, ensure_ascii=False, indent=2))
+        return 0
+    print(f"#{request.id} {request.status}, filed {request.created_at:%Y-%m-%d %H:%M} UTC by {request.student_id}")
+    print(f"  {request.description}")
+    for change in trail:
+        print(f"  {change['at'][:16]}  {change['actor']:<12} {change['action']:<16} {change['detail'] or ''}")
+    waiting = [message for message in mail if message["status"] != "sent"]
+    if waiting:
+        print(f"  {len(waiting)} message(s) not delivered yet: "
+              + ", ".join(f"{m['kind']} ({m['status']}, {m['reason'] or 'queued'})" for m in waiting))
+    return 0
+
+
 def add_request_commands(commands: argparse._SubParsersAction) -> None:
     requests = commands.add_parser("requests", help="alumni-advisor requests (for the Alumni Liaison)")
     request_commands = requests.add_subparsers(dest="requests_command", required=True)
@@ -57,3 +82,7 @@ def add_request_commands(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--status", choices=STATUSES)
     export.add_argument("file", nargs="?", help="where to write (default: standard output)")
     export.set_defaults(handler=cmd_requests_export)
+    show = request_commands.add_parser("show", help="one request with its audit trail and messages")
+    show.add_argument("id", type=int)
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=cmd_requests_show)

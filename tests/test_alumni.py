@@ -84,3 +84,13 @@ def test_list_and_export_commands(isolated_env, capsys):
     assert main(["requests", "export", str(isolated_env / "requests.csv")]) == 0
     [row] = list(csv.DictReader((isolated_env / "requests.csv").open()))
     assert row["specialty"] == "Dermatology" and row["description"].startswith("I'd like")
+    capsys.readouterr()
+    requests.change(1, "U0LIAISON", CLAIMED)
+    assert main(["requests", "show", "1", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert [step["action"] for step in shown["history"]] == ["filed", "claimed"]
+    assert shown["history"][1]["actor"] == "U0LIAISON"
+    assert {message["kind"] for message in shown["messages"]} == {"card", "card_update"}
+    assert main(["requests", "show", "1"]) == 0
+    assert "2 message(s) not delivered yet" in capsys.readouterr().out
+    assert main(["requests", "show", "99"]) == 1
