@@ -20,6 +20,8 @@ from bot.outbox import CARD, CARD_UPDATE, Outbox
 from bot.profile import ProfileError
 
 CONTACT_KINDS = ("email", "call", "visit", "shadowing")
+# Knowledge-base entries about reaching alumni: their answers come with a way to make the request there and then.
+ABOUT_ALUMNI_ENTRIES = frozenset({"alumni-advisors", "alumni-liaison"})
 DESCRIPTION_LIMIT = 2000
 FIELD_LIMIT = 100
 OPEN, CLAIMED, NEEDS_INFO, CONNECTED, CLOSED = "open", "claimed", "needs_info", "connected", "closed"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import delete, func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -117,6 +117,15 @@ class Outbox:
         """Messages by status, for `advisor requests status` and health checks."""
         with session(self.engine) as db:
             return dict(db.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+
+    def purge_unattached(self, before: datetime) -> int:
+        """Retention for messages about no single request (digests): delivered or failed ones before `before`."""
+        with writing(self.engine) as db:
+            removed = db.execute(delete(OutboxMessage).where(
+                col(OutboxMessage.request_id).is_(None), col(OutboxMessage.status).in_([SENT, FAILED]),
+                OutboxMessage.created_at < before).returning(OutboxMessage.id)).all()
+            db.commit()
+        return len(removed)
 
     def _change(self, message_id: int, only_if: str | None, **values) -> bool:
         with writing(self.engine) as db:

@@ -42,6 +42,7 @@ class ServiceLevel:
         waiting = self.requests.listing(OPEN)
         self._remind(waiting, now)
         self._digest(now)
+        self.requests.mail.purge_unattached(now - self.retention)
         purged = self.requests.purge_closed(now - self.retention)
         if purged:
             log.info("alumni requests: %d finished request(s) past retention deleted", purged)

@@ -143,7 +143,9 @@ def test_plain_words_in_a_dm_become_a_confirm_and_send(bot, slack, store):
 def test_a_question_about_alumni_is_still_answered_not_filed(bot, slack, store):
     bot.send_event(dm(STUDENT, "How do I reach an alumni advisor?"))
     [answer] = slack.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == f"D{STUDENT}")
-    assert "Alumni Liaison" in answer.params["text"] and "Send it" not in json.dumps(answer.params["blocks"])
+    shown = json.dumps(answer.params["blocks"])
+    assert "Alumni Liaison" in answer.params["text"] and "Send it" not in shown
+    assert blocks.OPEN_INTAKE in shown  # with a button to make the request there and then
     assert store.listing() == []
 
 

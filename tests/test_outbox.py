@@ -10,10 +10,11 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import select
 
 from bot.alumni import AlumniRequests, Intake
 from bot.alumni_desk import Liaisons, RequestDesk
-from bot.db import migrated_engine, writing
+from bot.db import migrated_engine, session, writing
 from bot.models import AlumniRequest, OutboxMessage, utcnow
 from bot.outbox import CARD, NOTE, SENDING
 from bot.students import ProfileStore
@@ -199,6 +200,12 @@ def test_the_digest_goes_once_on_business_days_after_its_time(store, worker, sla
     assert "10 or more business days" in digest.text
     level.run(MONDAY_10AM - timedelta(days=2))  # Saturday: none
     assert len([m for m in store.mail.due(utcnow(), 100) if m.kind == "digest"]) == 1
+    worker.run_once()
+    [posted] = [call for call in posts(slack, channel=CHANNEL) if "Open alumni-advisor requests" in call.params["text"]]
+    assert "thread_ts" not in posted.params
+    service_level(store, digest_at=None).run(utcnow() + timedelta(days=366))  # retention: the digest goes too
+    with session(store.engine) as db:
+        assert db.exec(select(OutboxMessage).where(OutboxMessage.kind == "digest")).all() == []
 
 
 def test_finished_requests_are_deleted_after_retention(store, desk):

@@ -12,12 +12,22 @@ from zoneinfo import ZoneInfo
 from bot.alumni import CLAIMED, CLOSED, CONNECTED, CONTACT_KINDS, DESCRIPTION_LIMIT, FIELD_LIMIT, NEEDS_INFO, OPEN
 from bot.alumni_desk import label
 from bot.models import AlumniRequest, RequestChange
-from handlers.slack.blocks import FALLBACK_LIMIT, button, clip, context_block, escape, mrkdwn, plain, sections
+from handlers.slack.blocks import (
+    FALLBACK_LIMIT,
+    OPEN_INTAKE_ACTION,
+    button,
+    clip,
+    context_block,
+    escape,
+    mrkdwn,
+    plain,
+    sections,
+)
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 
 CLAIM, ASK_INFO, MARK_CONNECTED, CLOSE = "alumni_claim", "alumni_ask_info", "alumni_connected", "alumni_close"
 LIAISON_ACTIONS = (CLAIM, ASK_INFO, MARK_CONNECTED, CLOSE)
-OPEN_INTAKE = "alumni_open_intake"
+OPEN_INTAKE = OPEN_INTAKE_ACTION
 SEND_DRAFT, EDIT_DRAFT, DROP_DRAFT = "alumni_send_draft", "alumni_edit_draft", "alumni_drop_draft"
 CHECK_IN_PREFIX = "alumni_check_in_"
 INTAKE_CALLBACK = "alumni_intake"

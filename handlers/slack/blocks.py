@@ -7,6 +7,7 @@ shown. Limits: https://api.slack.com/reference/block-kit/blocks (section text 30
 
 from __future__ import annotations
 
+from bot.alumni import ABOUT_ALUMNI_ENTRIES
 from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
 
@@ -23,6 +24,7 @@ VOTE_HELPFUL = "advisor_vote_helpful"
 VOTE_NOT_HELPFUL = "advisor_vote_not_helpful"
 ASK_PERSON_ACTION = "advisor_ask_person"
 OPEN_PROFILE_ACTION = "advisor_open_profile"
+OPEN_INTAKE_ACTION = "alumni_open_intake"
 
 
 def escape(text: str) -> str:
@@ -106,6 +108,9 @@ def reply_blocks(reply: Reply, ask_a_person: str) -> list[dict]:
     if reply.related:
         blocks.append({"type": "section", "text": mrkdwn("*Related questions*")})
         blocks.append(link_buttons(reply.related, "related"))
+    if reply.kind is ReplyKind.ANSWER and reply.entry in ABOUT_ALUMNI_ENTRIES:
+        blocks.append({"type": "section", "text": mrkdwn("I can send your request to the Alumni Liaison for you."),
+                       "accessory": button("Ask for an alumni advisor", OPEN_INTAKE_ACTION, style="primary")})
     if reply.kind is ReplyKind.ANSWER and reply.entry:
         blocks.append({"type": "actions", "block_id": "vote", "elements": [
             button("👍 Helpful", VOTE_HELPFUL, reply.entry),
