@@ -17,7 +17,7 @@ from bot import outbox
 from bot.db import insert_or_update, session, writing
 from bot.models import AlumniRequest, OutboxMessage, RequestChange, utcnow
 from bot.outbox import CARD, CARD_UPDATE, Outbox
-from bot.profile import ProfileError
+from bot.profile import InputError
 
 CONTACT_KINDS = ("email", "call", "visit", "shadowing")
 # Knowledge-base entries about reaching alumni: their answers come with a way to make the request there and then.
@@ -55,15 +55,15 @@ class Intake:
 
 
 def clean_intake(intake: Intake) -> Intake:
-    """Trimmed and checked; raises ProfileError with a message meant for the student."""
+    """Trimmed and checked; raises InputError with a message meant for the student."""
     description = " ".join(intake.description.split())
     if len(description) < 10:
-        raise ProfileError("tell the Alumni Liaison a little about what you are looking for (a sentence is enough)")
+        raise InputError("tell the Alumni Liaison a little about what you are looking for (a sentence is enough)")
     if len(description) > DESCRIPTION_LIMIT:
-        raise ProfileError(f"please keep the description under {DESCRIPTION_LIMIT} characters")
+        raise InputError(f"please keep the description under {DESCRIPTION_LIMIT} characters")
     contact = (intake.contact or "").strip().lower() or None
     if contact is not None and contact not in CONTACT_KINDS:
-        raise ProfileError("the kind of contact is one of email, call, visit or shadowing")
+        raise InputError("the kind of contact is one of email, call, visit or shadowing")
     return Intake(description, _short(intake.specialty), _short(intake.location), contact)
 
 

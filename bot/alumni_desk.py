@@ -16,7 +16,7 @@ from datetime import timedelta
 from bot.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, Intake, Mail
 from bot.models import AlumniRequest, utcnow
 from bot.outbox import CHECK_IN, NOTE, RELAY_TO_STUDENT, STUDENT, TO_THREAD, Outbox
-from bot.profile import ProfileError
+from bot.profile import InputError
 from bot.students import ProfileStore
 
 MEMBERS_CACHE_SECONDS = 60.0
@@ -93,7 +93,7 @@ class RequestDesk:
              notify: bool = False) -> tuple[AlumniRequest, bool]:
         """Files (committed before the platform is answered) with the student's class and phase; `notify`
         also DMs the student a receipt, for intake paths whose reply is not the receipt itself (the modal).
-        Raises ProfileError with a message for the student."""
+        Raises InputError with a message for the student."""
         profile = self.profiles.get(platform, student_id)
         context = self.profiles.context(profile, self.today())
         receipt = (Mail(STUDENT, "The Alumni Liaison has your request and will look for an alum who fits. "
@@ -190,5 +190,5 @@ def label(status: str) -> str:
 def _required(value: str | None, what: str) -> str:
     value = " ".join((value or "").split())
     if not value:
-        raise ProfileError(f"please give {what}")
+        raise InputError(f"please give {what}")
     return value

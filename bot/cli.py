@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 
 from bot.cli_nudges import add_nudge_commands
 from bot.cli_requests import add_request_commands
-from bot.profile import ProfileError, StudentContext, parse_date, parse_phase, parse_track
+from bot.profile import InputError, StudentContext, parse_date, parse_phase, parse_track
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge.loader import ContentError
 
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None, serve_platforms: Callable[[Settings], in
 
         configure_logging(settings)
         return args.handler(args, settings)
-    except (SettingsError, ProfileError) as error:
+    except (SettingsError, InputError) as error:
         print(f"advisor: {error}", file=sys.stderr)
         return 2
     except ContentError as error:

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.profile import ProfileError, parse_date
+from bot.profile import InputError, parse_date
 from bot.settings import Settings, SettingsError
 
 
@@ -40,7 +40,7 @@ def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
 
     start, end = parse_date(args.start), parse_date(args.end)
     if start is None or end is None or end < start:
-        raise ProfileError("give --from and --to as YYYY-MM-DD, --to not before --from")
+        raise InputError("give --from and --to as YYYY-MM-DD, --to not before --from")
     planner = build_planner(settings)
     nudges = planner.plan(start, end, Roster(migrated_engine(settings.database_url)).by_class())
     if args.json:
@@ -61,7 +61,7 @@ def _moment(text: str | None, timezone: str) -> datetime:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError as error:
-        raise ProfileError(f"--now must be an ISO date and time like 2027-06-01T10:00-04:00, got {text!r}") \
+        raise InputError(f"--now must be an ISO date and time like 2027-06-01T10:00-04:00, got {text!r}") \
             from error
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(timezone))
 

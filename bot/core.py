@@ -97,7 +97,7 @@ class AdvisorCore:
         return self.profiles.get(student.platform, student.user_id)
 
     def set_profile(self, student: Student, class_of: str | int | None, track: str | None) -> Profile:
-        """Validate and save; raises ProfileError with a message meant for the student."""
+        """Validate and save; raises InputError with a message meant for the student."""
         year = parse_class_of(class_of, self.today())
         return self.profiles.save(student.platform, student.user_id, year, parse_required_track(track))
 

@@ -8,8 +8,8 @@ from datetime import date
 from knowledge.schema import PHASES, TRACKS
 
 
-class ProfileError(ValueError):
-    pass
+class InputError(ValueError):
+    """Something a student typed cannot be used (a profile, a request); the message says why, for them."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ def parse_phase(value: str | None) -> str | None:
         return None
     phase = PHASE_ALIASES.get(value.strip().lower())
     if phase is None:
-        raise ProfileError(f"unknown phase {value!r}: use one of {', '.join(PHASES)}")
+        raise InputError(f"unknown phase {value!r}: use one of {', '.join(PHASES)}")
     return phase
 
 
@@ -44,7 +44,7 @@ def parse_track(value: str | None) -> str | None:
         return None
     track = value.strip().lower()
     if track not in TRACKS:
-        raise ProfileError(f"unknown track {value!r}: use one of {', '.join(TRACKS)}")
+        raise InputError(f"unknown track {value!r}: use one of {', '.join(TRACKS)}")
     return track
 
 
@@ -54,12 +54,12 @@ def parse_date(value: str | None) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError as error:
-        raise ProfileError(f"invalid date {value!r}: use YYYY-MM-DD") from error
+        raise InputError(f"invalid date {value!r}: use YYYY-MM-DD") from error
 
 
 def validated(context: StudentContext) -> StudentContext:
     if context.phase is not None and context.phase not in PHASES:
-        raise ProfileError(f"unknown phase {context.phase!r}")
+        raise InputError(f"unknown phase {context.phase!r}")
     if context.track is not None and context.track not in TRACKS:
-        raise ProfileError(f"unknown track {context.track!r}")
+        raise InputError(f"unknown track {context.track!r}")
     return context

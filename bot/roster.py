@@ -19,7 +19,7 @@ from sqlmodel import col, select
 
 from bot.db import insert_or_update, session, writing
 from bot.models import RosterStudent, utcnow
-from bot.profile import ProfileError
+from bot.profile import InputError
 from bot.students import parse_class_of, parse_required_track
 
 COLUMNS = ("slack_user_id", "class_of", "track")
@@ -63,7 +63,7 @@ def read_roster(path: Path, today: date) -> list[RosterRow]:
         for line, record in enumerate(reader, start=2):
             try:
                 row = _row(record, today)
-            except ProfileError as error:
+            except InputError as error:
                 problems.append(f"line {line}: {error}")
                 continue
             if row.slack_user_id in seen:
@@ -79,7 +79,7 @@ def read_roster(path: Path, today: date) -> list[RosterRow]:
 def _row(record: dict, today: date) -> RosterRow:
     user = (record.get("slack_user_id") or "").strip()
     if not SLACK_USER_ID.match(user):
-        raise ProfileError(f"slack_user_id {user!r} is not a Slack user id (like U012ABCDEF)")
+        raise InputError(f"slack_user_id {user!r} is not a Slack user id (like U012ABCDEF)")
     return RosterRow(user, parse_class_of(record.get("class_of"), today), parse_required_track(record.get("track")))
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from bot.db import insert_or_update, session, writing
 from bot.models import RosterStudent, StudentProfile, utcnow
-from bot.profile import ProfileError, StudentContext, parse_track
+from bot.profile import InputError, StudentContext, parse_track
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from scheduler.academic_calendar import AcademicCalendar
 
@@ -38,24 +38,24 @@ def class_years(today: date) -> list[int]:
 
 def parse_class_of(value: str | int | None, today: date) -> int:
     if value is None or str(value).strip() == "":
-        raise ProfileError(f"choose your class year (graduation year), e.g. {today.year + 2}")
+        raise InputError(f"choose your class year (graduation year), e.g. {today.year + 2}")
     try:
         year = int(str(value).strip().lstrip("'"))
     except (TypeError, ValueError) as error:
-        raise ProfileError(f"class year {value!r} is not a year: use your graduation year, e.g. {today.year + 2}") \
+        raise InputError(f"class year {value!r} is not a year: use your graduation year, e.g. {today.year + 2}") \
             from error
     if year < 100:
         year += 2000
     allowed = class_years(today)
     if year not in allowed:
-        raise ProfileError(f"class of {year} is not a current class: use {allowed[0]}–{allowed[-1]}")
+        raise InputError(f"class of {year} is not a current class: use {allowed[0]}–{allowed[-1]}")
     return year
 
 
 def parse_required_track(value: str | None) -> str:
     track = parse_track(value)
     if track is None:
-        raise ProfileError("choose a track: Pathways or HST")
+        raise InputError("choose a track: Pathways or HST")
     return track
 
 

@@ -7,7 +7,7 @@ import sys
 from typing import TextIO
 
 from bot.conversation import Advisor
-from bot.profile import ProfileError, StudentContext, parse_date, parse_phase, parse_track
+from bot.profile import InputError, StudentContext, parse_date, parse_phase, parse_track
 from bot.replies import Link, Reply
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 
@@ -74,7 +74,7 @@ class Console:
                 self.say(COMMANDS)
                 return True
             self.say(describe(self.context))
-        except ProfileError as error:
+        except InputError as error:
             self.say(f"Sorry: {error}.")
         return True
 

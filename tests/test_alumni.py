@@ -12,7 +12,7 @@ from bot.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, I
 from bot.cli import main
 from bot.db import migrated_engine
 from bot.models import utcnow
-from bot.profile import ProfileError
+from bot.profile import InputError
 
 DERMATOLOGY = Intake("I'd like to talk to an alum in dermatology about research years.", "Dermatology",
                      "Boston", "call")
@@ -41,7 +41,7 @@ def test_a_request_is_filed_once_per_intake(requests):
     (Intake("An alum in surgery, please, to shadow.", contact="telepathy"), "email, call, visit or shadowing"),
 ])
 def test_bad_intake_gets_a_clear_answer_and_files_nothing(requests, intake, problem):
-    with pytest.raises(ProfileError, match=problem):
+    with pytest.raises(InputError, match=problem):
         file(requests, intake=intake)
     assert requests.listing() == []
 

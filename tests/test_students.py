@@ -10,7 +10,7 @@ import pytest
 from bot.db import migrated_engine
 from bot.events import EventLog
 from bot.feedback import VoteLog, message_key
-from bot.profile import ProfileError, StudentContext
+from bot.profile import InputError, StudentContext
 from bot.students import ProfileStore, parse_class_of
 from knowledge.loader import ContentError
 from scheduler.academic_calendar import load_academic_calendar
@@ -65,7 +65,7 @@ def test_class_year_parsing_accepts_short_forms_and_rejects_non_current_classes(
     today = date(2026, 11, 24)
     assert parse_class_of("'28", today) == 2028 and parse_class_of(2029, today) == 2029
     for bad in ("1999", "soon", None, ""):
-        with pytest.raises(ProfileError):
+        with pytest.raises(InputError):
             parse_class_of(bad, today)
 
 

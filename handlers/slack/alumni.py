@@ -16,7 +16,7 @@ from bot.alumni import Intake
 from bot.alumni_desk import NotLiaison, Outcome
 from bot.core import AdvisorCore
 from bot.intents import wants_alumni_contact
-from bot.profile import ProfileError
+from bot.profile import InputError
 from handlers.slack import alumni_blocks as blocks
 from handlers.slack.blocks import context_block, escape, notice
 from handlers.slack.common import PLATFORM, is_from_a_person
@@ -33,7 +33,7 @@ def file_from_command(core: AdvisorCore, command: dict, text: str) -> dict:
     try:
         request, _ = core.requests.file(PLATFORM, command["user_id"], Intake(text),
                                         f"slack-command:{command['trigger_id']}")
-    except ProfileError as error:
+    except InputError as error:
         return notice(f"I couldn't send that yet: {escape(str(error))}. For example: `/advisor alumni an alum in "
                       "dermatology in Boston, for a call about research years`.")
     return notice(RECEIPT.format(id=request.id))
@@ -90,7 +90,7 @@ def register(app: App, core: AdvisorCore) -> None:
                         blocks.submitted(view, blocks.LOCATION), blocks.submitted(view, blocks.CONTACT))
         try:
             desk.file(PLATFORM, body["user"]["id"], intake, f"slack-view:{view['id']}", notify=True)
-        except ProfileError as error:
+        except InputError as error:
             ack(response_action="errors", errors={blocks.DESCRIPTION: str(error)[:150]})
             return
         ack()
@@ -101,7 +101,7 @@ def register(app: App, core: AdvisorCore) -> None:
         key = f"slack-draft:{container.get('channel_id')}:{container.get('message_ts')}"
         try:
             request, _ = desk.file(PLATFORM, body["user"]["id"], Intake(action.get("value", "")), key)
-        except ProfileError as error:
+        except InputError as error:
             ack()
             respond(replace_original=False, **notice(f"I couldn't send that: {escape(str(error))}. Try "
                                                      "*Add details*, or `/advisor alumni <what you are looking for>`."))
@@ -146,7 +146,7 @@ def register(app: App, core: AdvisorCore) -> None:
                                        blocks.submitted(view, blocks.NOTES))
             else:
                 outcome = desk.close(request_id, actor, blocks.submitted(view, blocks.REASON))
-        except ProfileError as error:
+        except InputError as error:
             ack(response_action="errors", errors={field[form]: str(error)[:150]})
             return
         except NotLiaison:

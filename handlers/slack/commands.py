@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
-from bot.profile import ProfileError
+from bot.profile import InputError
 from handlers.slack.alumni import file_from_command, list_for_student
 from handlers.slack.alumni_blocks import intake_modal
 from handlers.slack.blocks import escape, notice, reply_blocks, you_asked
@@ -77,6 +77,6 @@ def _set_profile(core: AdvisorCore, user_id: str, text: str) -> str:
     try:
         profile = core.set_profile(student(user_id), year.group(1) if year else None,
                                    track.group(1) if track else None)
-    except ProfileError as error:
+    except InputError as error:
         return f"I couldn't save that: {escape(str(error))}. For example: `/advisor profile 2028 pathways`."
     return f"Saved. {escape(core.describe(profile))}."

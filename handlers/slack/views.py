@@ -6,7 +6,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
-from bot.profile import ProfileError
+from bot.profile import InputError
 from handlers.slack.blocks import escape, notice
 from handlers.slack.common import publish_home, student
 from handlers.slack.surfaces import CLASS_BLOCK, PROFILE_CALLBACK, TRACK_BLOCK, submitted_profile
@@ -19,7 +19,7 @@ def register(app: App, core: AdvisorCore) -> None:
         user_id = body["user"]["id"]
         try:
             profile = core.set_profile(student(user_id), class_of, track)
-        except ProfileError as error:
+        except InputError as error:
             block = TRACK_BLOCK if class_of and not track else CLASS_BLOCK
             ack(response_action="errors", errors={block: str(error)[:150]})
             return
