@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 
 from bot.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, Intake, Mail
 from bot.models import AlumniRequest, utcnow
@@ -76,7 +76,7 @@ class Outcome:
 
 class RequestDesk:
     def __init__(self, requests: AlumniRequests, profiles: ProfileStore, liaisons: Liaisons,
-                 check_in_after: timedelta, today: Callable):
+                 check_in_after: timedelta, today: Callable[[], date]):
         self.requests = requests
         self.profiles = profiles
         self.liaisons = liaisons
