@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
 from bot import outbox
-from bot.db import insert_or_update, session, writing
+from bot.db import session, upsert_statement, writing
 from bot.models import AlumniRequest, OutboxMessage, RequestChange, utcnow
 from bot.outbox import CARD, CARD_UPDATE, Outbox
 from bot.profile import InputError
@@ -88,13 +88,16 @@ class AlumniRequests:
                   "contact": intake.contact, "description": intake.description, "status": OPEN,
                   "created_at": now, "updated_at": now}
         with writing(self.engine) as db:
-            filed = insert_or_update(db, AlumniRequest, values, keys=("intake_key",), update=())
-            request = db.exec(select(AlumniRequest).where(AlumniRequest.intake_key == intake_key)).one()
-            if filed:
-                self._record(db, request, student_id, "filed", None, (Mail(CARD), *also), card_update=False)
+            new_id = db.execute(upsert_statement(db, AlumniRequest).values(**values)
+                                .on_conflict_do_nothing(index_elements=["intake_key"])
+                                .returning(AlumniRequest.id)).scalar()
+            if new_id is None:  # filed before, by this same platform request
+                return db.exec(select(AlumniRequest).where(AlumniRequest.intake_key == intake_key)).one(), False
+            request = AlumniRequest(id=new_id, **values)
+            self._record(db, request, student_id, "filed", None, (Mail(CARD), *also), card_update=False, once="filed")
             db.commit()
         self.mail.wake.set()
-        return request, bool(filed)
+        return request, True
 
     def get(self, request_id: int) -> AlumniRequest | None:
         with session(self.engine) as db:
@@ -157,7 +160,8 @@ class AlumniRequests:
         change = RequestChange(request_id=request.id, actor=actor, action=action,
                                detail=detail[:500] if detail else None, at=utcnow())
         db.add(change)
-        db.flush()
+        if once is None:
+            db.flush()  # the change's id names its messages
         for item in ((Mail(CARD_UPDATE),) if card_update else ()) + tuple(mail):
             outbox.add(db, _mail_key(item, request.id, once or change.id), item.kind, request.id, item.text,
                        item.due_at)
