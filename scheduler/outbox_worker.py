@@ -123,7 +123,9 @@ class OutboxWorker:
                 report = self.run_once()
                 if report.sent or report.failed or report.retrying or report.recovered:
                     log.info("outbox: %s", report.as_json())
-                failing_runs = failing_runs + 1 if report.halted else 0
+                # a run that stopped with nothing through counts as failing; one whose later posts got through
+                # means Slack is back, and the messages' own backoffs pace what remains
+                failing_runs = failing_runs + 1 if report.halted and not report.sent else 0
                 wait = self._until_next_due()
             except Exception:  # a database hiccup must not end delivery for the life of the process
                 log.exception("outbox: the run failed; trying again shortly")
