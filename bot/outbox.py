@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 from datetime import datetime
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -113,10 +113,9 @@ class Outbox:
             return list(db.exec(select(OutboxMessage).where(OutboxMessage.request_id == request_id)
                                 .order_by(OutboxMessage.id)))
 
-    def counts(self) -> dict[str, int]:
-        """Messages by status, for `advisor requests status` and health checks."""
+    def exists(self, key: str) -> bool:
         with session(self.engine) as db:
-            return dict(db.exec(select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)).all())
+            return db.exec(select(OutboxMessage.id).where(OutboxMessage.key == key)).first() is not None
 
     def purge_unattached(self, before: datetime) -> int:
         """Retention for messages about no single request (digests): delivered or failed ones before `before`."""

@@ -74,6 +74,8 @@ class ServiceLevel:
                 local.date():
             return
         key = f"{DIGEST}:{local.date().isoformat()}"
+        if self.requests.mail.exists(key):  # queued by an earlier tick (or replica) today
+            return
         unfinished = [request for status in (OPEN, NEEDS_INFO, CLAIMED) for request in self.requests.listing(status)]
         if unfinished:
             self.requests.mail.enqueue(key, DIGEST, None, self.digest_text(unfinished, now))

@@ -9,6 +9,7 @@ import json
 import time
 
 import pytest
+from sqlalchemy import text
 
 from bot.alumni import AlumniRequests
 from bot.db import migrated_engine
@@ -209,10 +210,19 @@ def test_replies_are_relayed_both_ways(bot, slack, store):
     assert "Boston or Providence" in back.params["text"]
     [thanks] = slack.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == f"D{STUDENT}")
     assert "Passed on to the Alumni Liaison" in thanks.params["text"]
-    # someone else's words in the thread, and the bot's own, are not relayed
+    # someone else's words in the thread are not relayed; Slack's retry of the liaison's reply is relayed once
     bot.send_event({**liaison_says, "user": OTHER, "text": "drive-by comment", "ts": f"{time.time():.6f}"})
+    bot.send_event(liaison_says, event_id="EvLIAISON1")
+    bot.send_event(liaison_says, event_id="EvLIAISON1", retry=1)
+    # channel chatter outside threads is acknowledged without a database claim
+    chatter = {**liaison_says, "text": "lunch?", "ts": f"{time.time():.6f}"}
+    del chatter["thread_ts"]
+    assert bot.send_event(chatter, event_id="EvCHATTER1").status == 200
     time.sleep(1.0)
-    assert [c.action for c in store.history(1)] == ["filed", "liaison_replied", "student_replied"]
+    assert [c.action for c in store.history(1)] == ["filed", "liaison_replied", "student_replied", "liaison_replied"]
+    with store.engine.connect() as db:
+        claimed = {row[0] for row in db.execute(text("SELECT event_id FROM processed_event"))}
+    assert "EvLIAISON1" in claimed and "EvCHATTER1" not in claimed
 
 
 def test_students_see_only_their_own_requests(bot, slack, store):

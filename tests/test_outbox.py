@@ -89,7 +89,6 @@ def test_a_thread_message_before_its_card_waits_without_losing_an_attempt(store,
     with writing(store.engine) as db:  # the card went out before, but its place was never recorded
         db.execute(update(OutboxMessage).where(OutboxMessage.kind == CARD).values(status="failed"))
         db.commit()
-    store.note(request.id, STUDENT, "check_in", "helpful", ())
     store.mail.enqueue("note:x", NOTE, request.id, "Check-in: fine")
     report = worker.run_once()
     [note] = [m for m in store.mail.of_request(request.id) if m.kind == NOTE]

@@ -38,6 +38,14 @@ def is_from_a_person(event: dict) -> bool:
             and bool(event.get("user")))
 
 
+def is_channel_chatter(body: dict) -> bool:
+    """A top-level message in a channel the bot is in (class channels, the liaison's): no listener acts on it
+    (channel threads carry the liaison's replies; mentions arrive as app_mention), so it is not worth a claim."""
+    event = body.get("event") or {}
+    return (event.get("type") == "message" and event.get("channel_type") in ("channel", "group")
+            and not event.get("thread_ts"))
+
+
 def is_question(body: dict) -> bool:
     """An event that must get an answer: a person's DM or mention (kept until answered, see bot/events.py)."""
     event = body.get("event") or {}

@@ -21,7 +21,6 @@ from bot.outbox import (
     CHECK_IN,
     DIGEST,
     NEEDS_CARD,
-    NOTE,
     RELAY_TO_STUDENT,
     REMINDER,
     STUDENT,
@@ -75,7 +74,7 @@ class SlackCourier:
         request = self.requests.get(message.request_id) if message.request_id else None
         if message.kind in TO_STUDENT:
             return find_stamped(self.client, request.student_id, since, self._stamp(message))
-        thread = request.card_ts if request and message.kind in (TO_THREAD, NOTE, REMINDER) else None
+        thread = request.card_ts if request and message.kind in NEEDS_CARD else None  # card updates returned above
         return find_stamped(self.client, self.liaison_channel, since, self._stamp(message), thread_ts=thread)
 
     def _to_liaison(self, message: OutboxMessage, claim: Claim, request: AlumniRequest | None) -> Posted | None:

@@ -9,7 +9,7 @@ from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.core import AdvisorCore
 from handlers.slack.blocks import notice
-from handlers.slack.common import PLATFORM, RECOVERING, is_question
+from handlers.slack.common import PLATFORM, RECOVERING, is_channel_chatter, is_question
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +23,8 @@ def register(app: App, core: AdvisorCore) -> None:
         event_id = body.get("event_id") if body.get("type") == "event_callback" else None
         if req.context.get(RECOVERING):
             return next()
+        if is_channel_chatter(body):
+            return BoltResponse(status=200, body="")
         kept = json.dumps({k: v for k, v in body.items() if k != "token"}) if is_question(body) else None
         if event_id and not core.first_delivery(PLATFORM, event_id, kept):
             retry = (req.headers.get("x-slack-retry-num") or ["-"])[0]
