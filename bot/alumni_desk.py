@@ -111,8 +111,16 @@ class RequestDesk:
         if not thread_ts:
             return None
         sent = self.outbox.about_message(conversation, thread_ts)
-        request = self.requests.get(sent.request_id) if sent and sent.request_id else None
-        if request is None or (request.platform, request.student_id) != (platform, student_id):
+        if not (sent and sent.request_id):
+            return None
+        return self.student_answer(platform, student_id, sent.request_id, text, event_id)
+
+    def student_answer(self, platform: str, student_id: str, request_id: int, text: str,
+                       event_id: str | None = None) -> AlumniRequest | None:
+        """The student's words about their own request, to the card's thread (a thread reply in Slack, the
+        answer form in Teams); None when the request is not theirs or there is nothing to pass on."""
+        request = self.requests.get(request_id)
+        if request is None or (request.platform, request.student_id) != (platform, student_id) or not text.strip():
             return None
         if not self.requests.note(request.id, student_id, "student_replied", text, (Mail(TO_THREAD, text),),
                                   once=event_id):

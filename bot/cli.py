@@ -57,7 +57,7 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Starts the configured platforms; with none configured, the local console."""
-    if settings.slack_mode is not None and args.serve_platforms is not None:
+    if (settings.slack_mode is not None or settings.teams.enabled) and args.serve_platforms is not None:
         return args.serve_platforms(settings)
     print("No Slack or Teams credentials are configured: starting the local console.", file=sys.stderr)
     return cmd_chat(args, settings)

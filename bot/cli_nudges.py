@@ -71,8 +71,9 @@ def cmd_nudges_send_due(args: argparse.Namespace, settings: Settings) -> int:
     from bot.services import build_dispatcher
 
     now = _moment(args.now, settings.institution_timezone)
-    if not settings.slack_bot_token or args.nudge_messenger is None:
-        raise SettingsError("sending nudges needs SLACK_BOT_TOKEN (use `advisor nudges preview` to look first)")
+    if not (settings.slack_bot_token or settings.teams.enabled) or args.nudge_messenger is None:
+        raise SettingsError("sending nudges needs SLACK_BOT_TOKEN or TEAMS_CLIENT_ID (use `advisor nudges preview` "
+                            "to look first)")
     report = build_dispatcher(settings, args.nudge_messenger(settings)).send_due(now)
     if report is None:
         print("advisor: another sender (the running bot, or another send-due) is at work; nothing done. "

@@ -35,6 +35,11 @@ class Student:
     platform: str
     user_id: str
 
+    @property
+    def recipient(self) -> str:
+        """The student as the nudge ledger and roster name them: Slack ids bare, others prefixed ("teams:...")."""
+        return self.user_id if self.platform == "slack" else f"{self.platform}:{self.user_id}"
+
 
 class AdvisorCore:
     def __init__(self, advisor: Advisor, profiles: ProfileStore, votes: VoteLog, events: EventLog,
@@ -78,10 +83,10 @@ class AdvisorCore:
         a question the advisor cannot place otherwise is tried against the nudge sent in the last day."""
         if conversation is None:
             return self.advisor.reply(text, context)
-        topic = self.nudges.thread_topic(student.user_id, conversation, thread_ts)
+        topic = self.nudges.thread_topic(student.recipient, conversation, thread_ts)
         in_thread = self.advisor.follow_up(text, topic) if topic else None
         return in_thread or self.advisor.reply(text, context, recent_topic=lambda: self.nudges.recent_topic(
-            student.user_id, datetime.now(self.timezone)))
+            student.recipient, datetime.now(self.timezone)))
 
     def answer_entry(self, entry_id: str) -> Answer | None:
         """The answer behind a suggestion or follow-up button; None when the entry no longer exists."""
@@ -121,19 +126,19 @@ class AdvisorCore:
                           context.track)
 
     def nudge_choices(self, student: Student) -> list[CategoryChoice]:
-        return self.nudges.choices(student.user_id)
+        return self.nudges.choices(student.recipient)
 
     def choose_nudges(self, student: Student, category: str, on: bool) -> None:
         """Turn a category of personal nudges on or off; KeyError for a category that does not exist."""
-        self.nudges.choose(student.user_id, category, on)
+        self.nudges.choose(student.recipient, category, on)
 
     def finish_task(self, student: Student, delivery_id: int) -> bool:
         """Done on a nudge: no more follow-ups. False when the nudge is not this student's."""
-        return self.nudges.done(student.user_id, delivery_id)
+        return self.nudges.done(student.recipient, delivery_id)
 
     def remind_later(self, student: Student, delivery_id: int) -> datetime | None:
         """Remind me later on a nudge: when it comes back, or None when it is not this student's to snooze."""
-        return self.nudges.later(student.user_id, delivery_id, datetime.now(self.timezone))
+        return self.nudges.later(student.recipient, delivery_id, datetime.now(self.timezone))
 
     def healthy(self) -> bool:
         return reachable(self.profiles.engine)

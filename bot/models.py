@@ -96,7 +96,7 @@ class RosterStudent(SQLModel, table=True):
 
     __tablename__ = "roster_student"
 
-    slack_user_id: str = Field(primary_key=True, max_length=32)
+    slack_user_id: str = Field(primary_key=True, max_length=200)  # or "teams:<Entra object id>"
     class_of: int = Field(index=True)
     track: str = Field(max_length=20)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
@@ -121,7 +121,7 @@ class NudgeDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     nudge: str = Field(max_length=100)
     occurrence: str = Field(max_length=7)
-    target: str = Field(max_length=32)  # a channel id (announcements) or a user id (personal tasks)
+    target: str = Field(max_length=200)  # a channel id (announcements) or a user id; Teams ones start "teams:"
     round: int = 0
     requested: bool = False  # a remind-me-later the student asked for, not an automatic follow-up
     personal: bool
@@ -134,8 +134,8 @@ class NudgeDelivery(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = Field(default=None, sa_type=Moment)
     sent_at: datetime | None = Field(default=None, sa_type=Moment)
-    conversation: str | None = Field(default=None, max_length=32)
-    ts: str | None = Field(default=None, max_length=32)
+    conversation: str | None = Field(default=None, max_length=200)
+    ts: str | None = Field(default=None, max_length=200)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
@@ -146,7 +146,7 @@ class TaskDone(SQLModel, table=True):
 
     nudge: str = Field(primary_key=True, max_length=100)
     occurrence: str = Field(primary_key=True, max_length=7)
-    user_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=200)
     done_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
@@ -155,7 +155,7 @@ class NudgeOptOut(SQLModel, table=True):
 
     __tablename__ = "nudge_opt_out"
 
-    user_id: str = Field(primary_key=True, max_length=32)
+    user_id: str = Field(primary_key=True, max_length=200)
     category: str = Field(primary_key=True, max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
@@ -234,6 +234,23 @@ class OutboxMessage(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=200)
     claimed_at: datetime | None = Field(default=None, sa_type=Moment)
     sent_at: datetime | None = Field(default=None, sa_type=Moment)
-    conversation: str | None = Field(default=None, max_length=32)
-    ts: str | None = Field(default=None, max_length=32)
+    conversation: str | None = Field(default=None, max_length=200)
+    ts: str | None = Field(default=None, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
+
+
+class TeamsConversation(SQLModel, table=True):
+    """Where the bot can reach a Teams conversation later (a nudge, a card): its id and the region's service URL.
+
+    Saved from every inbound activity, since Teams gives no other way to learn a personal chat's id.
+    """
+
+    __tablename__ = "teams_conversation"
+
+    conversation_id: str = Field(primary_key=True, max_length=200)
+    kind: str = Field(max_length=20)  # personal, channel, groupChat
+    user_id: str | None = Field(default=None, max_length=64, index=True)  # the student's Entra object id (personal)
+    team_id: str | None = Field(default=None, max_length=200)
+    tenant_id: str | None = Field(default=None, max_length=64)
+    service_url: str = Field(max_length=300)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)

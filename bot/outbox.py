@@ -30,6 +30,7 @@ NOTE = "note"  # something the liaison should know (a check-in answer), in the c
 REMINDER = "reminder"  # the service level: a request waiting unclaimed, in the card's thread and the channel
 DIGEST = "digest"  # the liaison channel's daily list of open requests by age
 NEEDS_CARD = frozenset({CARD_UPDATE, TO_THREAD, NOTE, REMINDER})
+TO_STUDENT = frozenset({STUDENT, RELAY_TO_STUDENT, CHECK_IN})  # to the student's DM; the rest to the liaison
 
 
 def add(db: Session, key: str, kind: str, request_id: int | None = None, text: str | None = None,

@@ -66,7 +66,8 @@ def build_request_desk(settings: Settings, profiles):
     from bot.alumni_desk import Liaisons, RequestDesk
 
     zone = ZoneInfo(settings.institution_timezone)
-    return RequestDesk(AlumniRequests(profiles.engine), profiles, Liaisons(settings.liaison_user_ids),
+    liaisons = settings.liaison_user_ids | {f"teams:{user}" for user in settings.teams.liaison_user_ids}
+    return RequestDesk(AlumniRequests(profiles.engine), profiles, Liaisons(frozenset(liaisons)),
                        timedelta(days=settings.alumni_check_in_days), lambda: datetime.now(zone).date())
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
+from bot.teams_settings import TeamsSettings, TeamsSettingsError, load_teams_settings
+
 _TRUE = {"1", "true", "yes", "on"}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
@@ -101,6 +103,7 @@ class Settings:
     alumni_digest_time: str = "09:00"
     alumni_check_in_days: int = 14
     alumni_request_retention_days: int = 730
+    teams: TeamsSettings = field(default_factory=TeamsSettings)
 
     @property
     def slack_mode(self) -> str | None:
@@ -165,4 +168,12 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         alumni_digest_time=_clock("ALUMNI_DIGEST_TIME", "09:00"),
         alumni_check_in_days=_integer("ALUMNI_CHECK_IN_DAYS", 14, minimum=1),
         alumni_request_retention_days=_integer("ALUMNI_REQUEST_RETENTION_DAYS", 730, minimum=30),
+        teams=_teams(),
     )
+
+
+def _teams() -> TeamsSettings:
+    try:
+        return load_teams_settings(_flag, _integer, _ids)
+    except TeamsSettingsError as error:
+        raise SettingsError(str(error)) from error

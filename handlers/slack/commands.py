@@ -3,11 +3,10 @@ sees them."""
 
 from __future__ import annotations
 
-import re
-
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bot.command_words import ALUMNI_VERBS, FORGET_WORDS, profile_words
 from bot.core import AdvisorCore
 from bot.profile import InputError
 from handlers.slack.alumni import file_from_command, list_for_student
@@ -28,10 +27,6 @@ HELP = (
     "(or just `/advisor alumni` for a form); `/advisor requests` shows your requests\n"
     "• `/advisor help`: this message"
 )
-YEAR = re.compile(r"\b(20\d\d|'?\d\d)\b")
-TRACK = re.compile(r"\b(pathways|hst)\b", re.IGNORECASE)
-FORGET_WORDS = {"delete", "forget", "clear", "reset"}
-ALUMNI_VERBS = {"alumni", "alum", "alumnus", "alumna"}
 
 
 def register(app: App, core: AdvisorCore) -> None:
@@ -73,10 +68,8 @@ def register(app: App, core: AdvisorCore) -> None:
 
 
 def _set_profile(core: AdvisorCore, user_id: str, text: str) -> str:
-    year, track = YEAR.search(text), TRACK.search(text)
     try:
-        profile = core.set_profile(student(user_id), year.group(1) if year else None,
-                                   track.group(1) if track else None)
+        profile = core.set_profile(student(user_id), *profile_words(text))
     except InputError as error:
         return f"I couldn't save that: {escape(str(error))}. For example: `/advisor profile 2028 pathways`."
     return f"Saved. {escape(core.describe(profile))}."

@@ -23,7 +23,7 @@ from bot.outbox import (
     NEEDS_CARD,
     RELAY_TO_STUDENT,
     REMINDER,
-    STUDENT,
+    TO_STUDENT,
     TO_THREAD,
 )
 from handlers.slack import alumni_blocks as render
@@ -35,7 +35,6 @@ from scheduler.outbox_worker import Claim, NotReady
 log = logging.getLogger(__name__)
 
 OUTBOX_EVENT = "advisor_outbox"
-TO_STUDENT = frozenset({STUDENT, RELAY_TO_STUDENT, CHECK_IN})
 DIGEST_HEADING = "Open alumni-advisor requests"
 REMINDER_HEADING = "Waiting to be claimed:"
 
