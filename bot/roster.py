@@ -22,8 +22,10 @@ from bot.models import RosterStudent, utcnow
 from bot.profile import InputError
 from bot.students import parse_class_of, parse_required_track
 
-COLUMNS = ("slack_user_id", "class_of", "track")
+COLUMNS = ("class_of", "track")
+ID_COLUMNS = ("slack_user_id", "teams_user_id")  # one of them on each row
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
+TEAMS_USER_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 class RosterError(ValueError):
@@ -56,8 +58,11 @@ def read_roster(path: Path, today: date) -> list[RosterRow]:
         reader = csv.DictReader(handle)
         header = [name.strip().lower() for name in reader.fieldnames or []]
         missing = [column for column in COLUMNS if column not in header]
+        if not any(column in header for column in ID_COLUMNS):
+            missing.append(" or ".join(ID_COLUMNS))
         if missing:
-            raise RosterError([f"{path.name}: missing column(s) {', '.join(missing)} (need {', '.join(COLUMNS)})"])
+            raise RosterError([f"{path.name}: missing column(s) {', '.join(missing)} "
+                             "(need class_of, track, and slack_user_id or teams_user_id)"])
         reader.fieldnames = header
         rows, problems, seen = [], [], {}
         for line, record in enumerate(reader, start=2):
@@ -77,8 +82,14 @@ def read_roster(path: Path, today: date) -> list[RosterRow]:
 
 
 def _row(record: dict, today: date) -> RosterRow:
-    user = (record.get("slack_user_id") or "").strip()
-    if not SLACK_USER_ID.match(user):
+    user, teams_user = (record.get("slack_user_id") or "").strip(), (record.get("teams_user_id") or "").strip()
+    if user and teams_user:
+        raise InputError("give slack_user_id or teams_user_id, not both (one row per account)")
+    if teams_user:
+        if not TEAMS_USER_ID.match(teams_user):
+            raise InputError(f"teams_user_id {teams_user!r} is not an Entra object id (a GUID)")
+        user = f"teams:{teams_user.lower()}"
+    elif not SLACK_USER_ID.match(user):
         raise InputError(f"slack_user_id {user!r} is not a Slack user id (like U012ABCDEF)")
     return RosterRow(user, parse_class_of(record.get("class_of"), today), parse_required_track(record.get("track")))
 

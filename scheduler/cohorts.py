@@ -1,11 +1,12 @@
-"""Class channels: which Slack channel each class (graduation year and track) reads, from COHORTS_FILE."""
+"""Class channels: which Slack and/or Teams channel each class (graduation year and track) reads, from
+COHORTS_FILE."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from knowledge.loader import ContentError
 from knowledge.schema import Track
@@ -16,7 +17,22 @@ class Cohort(BaseModel):
 
     class_of: int = Field(ge=2000, le=2100)
     track: Track
-    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,20}$", description="a Slack channel id, like C012ABCDEF")
+    channel: str | None = Field(default=None, pattern=r"^[CG][A-Z0-9]{2,20}$",
+                                description="a Slack channel id, like C012ABCDEF")
+    teams_channel: str | None = Field(default=None, pattern=r"^19:[^\s;]{1,150}@thread\.(tacv2|skype)$",
+                                      description="a Teams channel id, like 19:abc...@thread.tacv2")
+
+    @model_validator(mode="after")
+    def _somewhere(self) -> Cohort:
+        if not (self.channel or self.teams_channel):
+            raise ValueError(f"class of {self.class_of} ({self.track}) needs a channel, a teams_channel or both")
+        return self
+
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Where its announcements go, as ledger targets (Teams ones prefixed "teams:")."""
+        return tuple(target for target in (self.channel, self.teams_channel and f"teams:{self.teams_channel}")
+                     if target)
 
 
 class CohortsFile(BaseModel):

@@ -98,9 +98,10 @@ class Planner:
                     for day in occurrences(entry.event.months, window, entry.event.year_of_phase):
                         send_on = self.working_day(max(day - timedelta(days=rules.lead_days), window.first_day))
                         if start <= send_on <= end:
-                            planned.append(Nudge(self.at(send_on), cohort.channel, self._announcement(entry, day),
-                                                 f"{ANNOUNCEMENT_PREFIX}{entry.id}", f"{day:%Y-%m}", ANNOUNCEMENTS,
-                                                 timedelta(hours=rules.grace_hours), window.phase, False))
+                            planned += [Nudge(self.at(send_on), target, self._announcement(entry, day),
+                                              f"{ANNOUNCEMENT_PREFIX}{entry.id}", f"{day:%Y-%m}", ANNOUNCEMENTS,
+                                              timedelta(hours=rules.grace_hours), window.phase, False)
+                                        for target in cohort.targets]
         return planned
 
     def tasks(self, start: date, end: date, classes: dict[tuple[int, str], list[str]]) -> list[Nudge]:
