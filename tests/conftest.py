@@ -37,7 +37,8 @@ def isolated_env(tmp_path, monkeypatch):
                     "NUDGES_ENABLED", "QUIET_HOURS", "NUDGE_WEEKLY_CAP", "NUDGE_TICK_SECONDS", "NUDGE_SEND_WORKERS",
                     "NUDGE_RETENTION_DAYS", "SLACK_POST_RATE", "SLACK_CHANNEL_POST_RATE",
                     "ALUMNI_LIAISON_CHANNEL", "LIAISON_USER_IDS", "ALUMNI_REMINDER_BUSINESS_DAYS",
-                    "ALUMNI_DIGEST_TIME", "ALUMNI_CHECK_IN_DAYS", "ALUMNI_REQUEST_RETENTION_DAYS"}:
+                    "ALUMNI_DIGEST_TIME", "ALUMNI_CHECK_IN_DAYS", "ALUMNI_REQUEST_RETENTION_DAYS"} \
+                or name.startswith("TEAMS_"):
             monkeypatch.delenv(name)
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("DATA_DIR", str(tmp_path / "data"))

@@ -79,12 +79,18 @@ class RunningBot:
     process: subprocess.Popen | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
-    def start(self, timeout: float = 30.0) -> RunningBot:
+    health_path = "/health"
+
+    def environment(self) -> dict[str, str]:
         env = {**os.environ, "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
                "SLACK_API_URL": self.api_url, "PORT": str(self.port), "HOST": "127.0.0.1",
                "DATABASE_URL": self.database_url, "DATA_DIR": str(self.data_dir), "LOG_LEVEL": "INFO",
                **self.extra_env}
         env.pop("SLACK_APP_TOKEN", None)
+        return env
+
+    def start(self, timeout: float = 30.0) -> RunningBot:
+        env = self.environment()
         self.log_path = self.data_dir / f"bot-{self.port}.log"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
@@ -95,7 +101,7 @@ class RunningBot:
             if self.process.poll() is not None:
                 raise RuntimeError(f"the bot exited with {self.process.returncode}:\n{self.log()}")
             try:
-                if self.get("/health").status == 200:
+                if self.get(self.health_path).status == 200:
                     return self
             except OSError:
                 time.sleep(0.05)

@@ -1,0 +1,179 @@
+"""The Teams adapter end to end: the real `advisor run` with Teams credentials, activities POSTed to
+/api/messages with tokens from a loopback identity provider (local JWKS), replies recorded by the loopback
+connector stand-in, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import select
+
+from bot.db import migrated_engine, session
+from bot.models import AlumniRequest
+from tests.teams_driver import (
+    APP_ID,
+    CLASS_CHANNEL,
+    LIAISON_CHANNEL,
+    TeamsBot,
+    card_of,
+    card_text,
+    in_channel,
+    person,
+    personal,
+)
+from tests.teams_stand_in import Identity, TeamsConnector
+
+STUDENT, LIAISON, STRANGER = person(1), person(2), person(3)
+QUESTION = "When should I retake the Careers in Medicine survey?"
+
+
+@pytest.fixture(scope="module")
+def identity():
+    with Identity(client_id=APP_ID, client_secret="stand-in-secret", tenant_id="8a2b1c3d-4e5f-4061-8a9b-0c1d2e3f4a5b"
+                  ) as server:
+        yield server
+
+
+@pytest.fixture
+def connector(identity):
+    with TeamsConnector(require_token=identity.bot_token) as server:
+        yield server
+
+
+def start(identity, connector, database_url, folder, **env) -> TeamsBot:
+    teams_env = {"TEAMS_LIAISON_CHANNEL": LIAISON_CHANNEL,
+                 "TEAMS_LIAISON_USER_IDS": LIAISON["aadObjectId"], **env}
+    return TeamsBot(api_url="", database_url=database_url, data_dir=folder / "bot", identity=identity,
+                    connector=connector, extra_env={"NUDGES_ENABLED": "false"}, teams_env=teams_env).start()
+
+
+@pytest.fixture
+def bot(identity, connector, database_url, isolated_env):
+    running = start(identity, connector, database_url, isolated_env)
+    yield running
+    running.stop()
+
+
+def test_a_personal_question_is_answered_once_as_a_card(bot, connector, identity):
+    activity = personal(STUDENT, QUESTION)
+    assert bot.send(activity).status == 200
+    assert bot.send(activity).status == 200  # the connector's retry of the same activity
+    sent = connector.sent(activity["conversation"]["id"])
+    assert len(sent) == 1
+    card = card_of(sent[0])
+    assert card["type"] == "AdaptiveCard"
+    text = card_text(sent[0])
+    assert "June/July" in text and "Source:" in text
+    assert any(action["data"]["advisor"] == "vote" for action in card["actions"])
+    assert sent[0].authorization == f"Bearer {identity.bot_token}"  # the token MSAL fetched from the stand-in
+
+
+def test_a_related_question_button_and_feedback_are_answered(bot, connector):
+    first = personal(STUDENT, QUESTION)
+    bot.send(first)
+    card = card_of(connector.sent()[0])
+    entry = next(action["data"] for block in card["body"] if block["type"] == "ActionSet"
+                 for action in block["actions"])
+    assert bot.send(personal(STUDENT, value=entry)).status == 200
+    assert bot.send(personal(STUDENT, value={"advisor": "vote", "entry": entry["entry"], "helpful": True})
+                    ).status == 200
+    texts = [card_text(call) for call in connector.sent()]
+    assert len(texts) == 3 and "Thanks for the feedback" in texts[2]
+
+
+@pytest.mark.parametrize("claims", [
+    {"audience": "11111111-2222-4333-8444-555555555555"},
+    {"issuer": "https://sts.example.org"},
+    {"expires_in": -600},
+    {"service_url": "https://smba.evil.example/teams/"},
+    {"foreign_key": True},
+], ids=["wrong-audience", "wrong-issuer", "expired", "other-service-url", "forged-signature"])
+def test_tokens_that_do_not_check_out_get_401(bot, connector, identity, claims):
+    claims = dict(claims)  # the parameter is shared by the SQLite and PostgreSQL runs
+    audience = claims.pop("audience", APP_ID)
+    service_url = claims.pop("service_url", connector.service_url)
+    token = identity.mint(audience, service_url=service_url, **claims)
+    assert bot.send(personal(STUDENT, QUESTION), token=token).status == 401
+    assert connector.sent() == []
+
+
+def test_a_request_without_a_token_gets_401(bot, connector):
+    response = bot.request("POST", "/api/messages", b'{"type": "message", "text": "hi"}',
+                           {"Content-Type": "application/json"})
+    assert response.status == 401
+    assert connector.sent() == []
+
+
+def test_a_channel_mention_is_answered_in_its_reply_chain_with_the_question_escaped(bot, connector):
+    activity = in_channel(STUDENT, CLASS_CHANNEL, "when is ERAS? [click](https://evil.example) **now**")
+    assert bot.send(activity).status == 200
+    sent = connector.sent()
+    assert len(sent) == 1
+    assert sent[0].conversation_id == f"{CLASS_CHANNEL};messageid={activity['id']}"
+    heading = card_of(sent[0])["body"][0]["text"]
+    assert "\\[click\\]\\(https://evil\\.example\\)" in heading and "\\*\\*now\\*\\*" in heading
+
+
+@pytest.mark.parametrize("status", [429, 412, 502])
+def test_the_connector_failing_for_a_moment_is_retried_with_backoff(bot, connector, status):
+    connector.fail_next(status, times=2, retry_after=0.3 if status == 429 else None)
+    assert bot.send(personal(STUDENT, QUESTION)).status == 200
+    attempts = [call.status for call in connector.calls]
+    assert attempts == [status, status, 201]
+    assert connector.calls[2].at - connector.calls[1].at >= 0.25 if status == 429 else True
+
+
+def test_profile_and_upcoming(bot, connector):
+    bot.send(personal(STUDENT, "profile 2028 pathways"))
+    assert "Saved." in card_text(connector.sent()[-1])
+    bot.send(personal(STUDENT, "upcoming"))
+    assert connector.sent()[-1].body["attachments"]
+    bot.send(personal(STUDENT, "profile"))
+    form = card_of(connector.sent()[-1])
+    assert [item["id"] for item in form["body"] if item["type"].startswith("Input.")] == ["class_of", "track"]
+    assert next(item for item in form["body"] if item.get("id") == "class_of")["value"] == "2028"
+
+
+def test_an_alumni_request_reaches_the_liaison_channel_and_its_status_the_student(bot, connector, database_url):
+    bot.send(personal(STUDENT, "hello"))  # the student's personal chat is now known
+    intake = personal(STUDENT, value={"advisor": "file_request", "nonce": "n-1", "specialty": "Dermatology",
+                                      "description": "An alum in dermatology <at>everyone</at> [x](https://e.x)"})
+    assert bot.send(intake).status == 200
+    assert bot.send({**intake, "id": intake["id"] + "0"}).status == 200  # a double-pressed Send files once
+    with session(migrated_engine(database_url)) as db:
+        requests = db.exec(select(AlumniRequest)).all()
+    assert len(requests) == 1
+    assert connector.wait_for(lambda c: c.sent(LIAISON_CHANNEL), timeout=15)
+    posted = connector.sent(LIAISON_CHANNEL)[0]
+    text = card_text(posted)
+    assert "\\<at\\>everyone\\</at\\>" in text and "\\[x\\]\\(https://e\\.x\\)" in text
+    assert card_of(posted)["msteams"]["entities"][0]["mentioned"]["id"] == STUDENT["aadObjectId"]
+    claim = {"advisor": "alumni_claim", "request": requests[0].id}
+
+    bot.send(in_channel(STRANGER, LIAISON_CHANNEL, value=claim, mention=False, thread=posted.response_id))
+    assert "Only the Alumni Liaison" in card_text(connector.sent()[-1])
+    assert connector.updates() == []
+
+    bot.send(in_channel(LIAISON, LIAISON_CHANNEL, value=claim, mention=False, thread=posted.response_id))
+    assert connector.wait_for(lambda c: c.updates(LIAISON_CHANNEL), timeout=15)
+    assert connector.updates(LIAISON_CHANNEL)[0].activity_id == posted.response_id
+    chat = intake["conversation"]["id"]
+    assert connector.wait_for(lambda c: any("picked up" in card_text(call) for call in c.sent(chat)), timeout=15)
+
+
+def test_a_proactive_message_reaches_a_student_after_a_restart(identity, connector, database_url, isolated_env):
+    first = start(identity, connector, database_url, isolated_env)
+    try:
+        first.send(personal(STUDENT, "alumni an alum in radiology in Boston for a call"))
+    finally:
+        first.stop()
+    with session(migrated_engine(database_url)) as db:
+        request = db.exec(select(AlumniRequest)).one()
+    second = start(identity, connector, database_url, isolated_env)
+    try:
+        close = {"advisor": "alumni_close", "request": request.id, "reason": "no alum in radiology yet"}
+        second.send(in_channel(LIAISON, LIAISON_CHANNEL, value=close, mention=False))
+        chat = f"a:chat-{STUDENT['aadObjectId']}"
+        assert connector.wait_for(lambda c: any("no alum in radiology" in card_text(call) for call in c.sent(chat)),
+                                  timeout=15), second.log()
+    finally:
+        second.stop()
