@@ -67,7 +67,7 @@ def serve_slack(settings: Settings, core, slack_app) -> int:
 
 def build_teams(settings: Settings, core):
     from bot.teams_conversations import TeamsConversations
-    from handlers.teams import build_bot
+    from handlers.teams.bot import build_bot
 
     if settings.teams.allow_unauthenticated:
         log.warning("Teams: TEAMS_ALLOW_UNAUTHENTICATED=true; inbound requests are NOT authenticated "
@@ -100,7 +100,7 @@ def teams_messenger(settings: Settings, teams_bot=None):
         return None
     from bot.db import migrated_engine
     from bot.teams_conversations import TeamsConversations
-    from handlers.teams import build_sender
+    from handlers.teams.bot import build_sender
     from handlers.teams.courier import TeamsMessenger
 
     if teams_bot is not None:

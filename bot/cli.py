@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 
 from bot.cli_nudges import add_nudge_commands
 from bot.cli_requests import add_request_commands
+from bot.cli_teams import add_teams_commands
 from bot.profile import InputError, StudentContext, parse_date, parse_phase, parse_track
 from bot.settings import Settings, SettingsError, load_settings
 from knowledge.loader import ContentError
@@ -59,7 +60,8 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     """Starts the configured platforms; with none configured, the local console."""
     if (settings.slack_mode is not None or settings.teams.enabled) and args.serve_platforms is not None:
         return args.serve_platforms(settings)
-    print("No Slack or Teams credentials are configured: starting the local console.", file=sys.stderr)
+    print("No Slack or Teams credentials are configured (nor TEAMS_ALLOW_UNAUTHENTICATED=true): starting the local "
+          "console.", file=sys.stderr)
     return cmd_chat(args, settings)
 
 
@@ -152,6 +154,7 @@ def parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=cmd_kb_export)
     add_nudge_commands(commands)
     add_request_commands(commands)
+    add_teams_commands(commands)
     return root
 
 

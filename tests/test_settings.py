@@ -91,3 +91,26 @@ def test_nudge_senders_are_sized_from_the_post_rate(isolated_env, monkeypatch):
     monkeypatch.setenv("QUIET_HOURS", "late at night")
     with pytest.raises(SettingsError, match="QUIET_HOURS"):
         load_settings(None)
+
+
+TEAMS_APP = "6f1c2b7e-0d4a-4c1e-9a57-3b2f8e9d1a01"
+
+
+@pytest.mark.parametrize(("env", "message"), [
+    ({"TEAMS_ALLOW_UNAUTHENTICATED": "true", "TEAMS_CLIENT_ID": TEAMS_APP}, "refused"),
+    ({"TEAMS_CLIENT_ID": TEAMS_APP, "TEAMS_TENANT_ID": TEAMS_APP}, "TEAMS_CLIENT_SECRET"),
+    ({"TEAMS_CLIENT_ID": "bot", "TEAMS_CLIENT_SECRET": "s", "TEAMS_TENANT_ID": TEAMS_APP}, "GUID"),
+    ({"TEAMS_CLOUD": "mars"}, "TEAMS_CLOUD"),
+])
+def test_teams_settings_that_cannot_work_are_refused(isolated_env, monkeypatch, env, message):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError, match=message):
+        load_settings(None)
+
+
+def test_teams_is_off_until_credentials_or_the_local_switch(isolated_env, monkeypatch):
+    assert not load_settings(None).teams.enabled
+    monkeypatch.setenv("TEAMS_ALLOW_UNAUTHENTICATED", "true")
+    settings = load_settings(None)
+    assert settings.teams.enabled and settings.teams.port == 3978

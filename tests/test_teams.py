@@ -4,6 +4,8 @@ connector stand-in, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import select
 
@@ -177,3 +179,49 @@ def test_a_proactive_message_reaches_a_student_after_a_restart(identity, connect
                                   timeout=15), second.log()
     finally:
         second.stop()
+
+
+def test_nudges_reach_a_teams_class_channel_and_a_students_personal_chat_once(identity, connector, database_url,
+                                                                               isolated_env):
+    from bot.roster import Roster, RosterRow
+    from bot.teams_conversations import PERSONAL, ConversationRef, TeamsConversations
+    from tests.nudge_world import send_due_process
+
+    engine = migrated_engine(database_url)
+    student_id = STUDENT["aadObjectId"]
+    Roster(engine).import_rows([RosterRow(f"teams:{student_id}", 2028, "pathways")])
+    chat = f"a:chat-{student_id}"
+    TeamsConversations(engine).remember(ConversationRef(chat, PERSONAL, connector.service_url, student_id))
+    cohorts = isolated_env / "cohorts.yaml"
+    cohorts.write_text(f"cohorts:\n  - {{class_of: 2028, track: pathways, teams_channel: '{CLASS_CHANNEL}'}}\n")
+    env = {**TeamsBot(api_url="", database_url=database_url, data_dir=isolated_env, identity=identity,
+                      connector=connector).environment(), "COHORTS_FILE": str(cohorts)}
+
+    def send_due(now: str) -> None:
+        process = send_due_process(env, now, isolated_env / "send-due")
+        assert process.wait(60) == 0
+
+    send_due("2026-05-25T10:01:00-04:00")  # two announcements for the class
+    assert len(connector.sent(CLASS_CHANNEL)) == 2
+    send_due("2026-06-01T11:05:00-04:00")  # the CiM retake task, personal
+    personal_nudges = connector.sent(chat)
+    assert len(personal_nudges) == 1 and "Careers in Medicine" in card_text(personal_nudges[0])
+    assert [action["data"]["advisor"] for action in card_of(personal_nudges[0])["actions"]] == \
+        ["nudge_done", "nudge_later"]
+    send_due("2026-06-01T11:10:00-04:00")  # a later run sends nothing again
+    assert len(connector.sent(CLASS_CHANNEL)) == 2 and len(connector.sent(chat)) == 1
+
+
+def test_the_local_development_switch_accepts_unauthenticated_activities(identity, database_url, isolated_env):
+    with TeamsConnector() as connector:
+        no_credentials = {"TEAMS_CLIENT_ID": "", "TEAMS_CLIENT_SECRET": "", "TEAMS_TENANT_ID": "",
+                          "TEAMS_ALLOW_UNAUTHENTICATED": "true"}
+        local = start(identity, connector, database_url, isolated_env, **no_credentials)
+        try:
+            activity = personal(STUDENT, QUESTION, service_url=connector.service_url)
+            response = local.request("POST", "/api/messages", json.dumps(activity).encode(),
+                                     {"Content-Type": "application/json"})
+            assert response.status == 200
+            assert len(connector.sent()) == 1 and connector.sent()[0].authorization is None
+        finally:
+            local.stop()

@@ -1,0 +1,102 @@
+"""The Teams adapter, on the Teams SDK for Python (microsoft-teams-apps): its App validates inbound tokens
+and serves /api/messages; TeamsTurns does the work in a thread, and TeamsSender makes every outbound call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from microsoft_teams.apps import App
+from microsoft_teams.apps.http import FastAPIAdapter
+
+from bot.core import AdvisorCore
+from bot.settings import Settings
+from bot.teams_conversations import TeamsConversations
+from handlers.teams.activities import PLATFORM
+from handlers.teams.auth import BotToken, cloud_of
+from handlers.teams.sender import TeamsSender
+from handlers.teams.turns import TeamsTurns
+
+log = logging.getLogger(__name__)
+logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per connector call otherwise
+
+MESSAGES_PATH = "/api/messages"
+TURN_THREADS = 8  # as Slack's listener threads: the work is database and connector waits
+
+
+@dataclass
+class TeamsBot:
+    app: App
+    turns: TeamsTurns
+    sender: TeamsSender
+    conversations: TeamsConversations
+    server: uvicorn.Server
+
+    def serve(self) -> None:
+        """Serves /api/messages until stopped (blocking: run it in the main thread or a thread of its own)."""
+        asyncio.run(self._serve())
+
+    async def _serve(self) -> None:
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=TURN_THREADS, thread_name_prefix="teams-turn"))
+        await self.app.start(self.server.config.port)
+
+    def serve_in_background(self) -> threading.Thread:
+        thread = threading.Thread(target=self.serve, name="teams-server", daemon=True)
+        thread.start()
+        return thread
+
+    def recover(self, core: AdvisorCore) -> None:
+        """Answers questions claimed by a process that died before answering (see bot/events.py)."""
+        for question in core.unanswered(PLATFORM):
+            log.warning("answering Teams activity %s, received earlier but never answered", question.event_id)
+            self.turns.handle(_json(question.payload), recovering=True)
+
+
+def build_sender(settings: Settings) -> TeamsSender:
+    """The outbound half alone (for `advisor nudges send-due` and the outbox): the SDK's API client."""
+    return TeamsSender(_app(settings, FastAPIAdapter()).api)
+
+
+def build_bot(settings: Settings, core: AdvisorCore, conversations: TeamsConversations) -> TeamsBot:
+    fastapi = FastAPI(title="Career advisor (Teams)", docs_url=None, redoc_url=None, openapi_url=None)
+    server = uvicorn.Server(uvicorn.Config(fastapi, host=settings.host, port=settings.teams.port,
+                                           log_level="warning", access_log=False))
+    app = _app(settings, FastAPIAdapter(app=fastapi, server_factory=lambda _: server))
+    sender = TeamsSender(app.api)
+    turns = TeamsTurns(core, sender, conversations)
+
+    @fastapi.get("/healthz")
+    async def healthz() -> JSONResponse:
+        healthy = await asyncio.to_thread(core.healthy)
+        return JSONResponse({"ok": healthy}, status_code=200 if healthy else 503)
+
+    @app.on_activity
+    async def any_activity(ctx) -> None:
+        activity = ctx.activity.model_dump(mode="json", by_alias=True, exclude_none=True)
+        await asyncio.to_thread(turns.handle, activity)
+
+    return TeamsBot(app, turns, sender, conversations, server)
+
+
+def _app(settings: Settings, adapter: FastAPIAdapter) -> App:
+    teams = settings.teams
+    cloud = cloud_of(teams)
+    credentials = {"client_id": teams.client_id, "tenant_id": teams.tenant_id,
+                   "token": BotToken(teams, cloud)} if teams.client_id else {}
+    return App(**credentials, cloud=cloud, http_server_adapter=adapter, messaging_endpoint=MESSAGES_PATH,
+               service_url=teams.service_url, dangerously_allow_unauthenticated_requests=teams.allow_unauthenticated,
+               state=False, telemetry={"agent365": False})
+
+
+def _json(payload: str) -> dict:
+    import json
+
+    return json.loads(payload)
