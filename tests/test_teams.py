@@ -225,3 +225,23 @@ def test_the_local_development_switch_accepts_unauthenticated_activities(identit
             assert len(connector.sent()) == 1 and connector.sent()[0].authorization is None
         finally:
             local.stop()
+
+
+def test_the_liaisons_question_reaches_the_student_and_the_answer_the_cards_reply_chain(bot, connector,
+                                                                                        database_url):
+    bot.send(personal(STUDENT, "alumni an alum in pediatrics who did a research year"))
+    assert connector.wait_for(lambda c: c.sent(LIAISON_CHANNEL), timeout=15)
+    card = connector.sent(LIAISON_CHANNEL)[0]
+    with session(migrated_engine(database_url)) as db:
+        request_id = db.exec(select(AlumniRequest)).one().id
+    ask = {"advisor": "alumni_ask_info", "request": request_id, "question": "Which city? *soon*"}
+    bot.send(in_channel(LIAISON, LIAISON_CHANNEL, value=ask, mention=False, thread=card.response_id))
+    chat = f"a:chat-{STUDENT['aadObjectId']}"
+    assert connector.wait_for(lambda c: any("Which city" in card_text(call) for call in c.sent(chat)), timeout=15)
+    question = next(call for call in connector.sent(chat) if "Which city" in card_text(call))
+    assert "Which city? \\*soon\\*" in card_text(question)
+    answer = next(action["data"] for action in card_of(question)["actions"])
+    bot.send(personal(STUDENT, value={**answer, "answer": "Boston, please"}))
+    thread = f"{LIAISON_CHANNEL};messageid={card.response_id}"
+    assert connector.wait_for(lambda c: any("Boston, please" in card_text(call) for call in c.sent(thread)),
+                              timeout=15)

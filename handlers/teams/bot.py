@@ -5,6 +5,7 @@ and serves /api/messages; TeamsTurns does the work in a thread, and TeamsSender 
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -57,7 +58,7 @@ class TeamsBot:
         """Answers questions claimed by a process that died before answering (see bot/events.py)."""
         for question in core.unanswered(PLATFORM):
             log.warning("answering Teams activity %s, received earlier but never answered", question.event_id)
-            self.turns.handle(_json(question.payload), recovering=True)
+            self.turns.handle(json.loads(question.payload), recovering=True)
 
 
 def build_sender(settings: Settings) -> TeamsSender:
@@ -94,9 +95,3 @@ def _app(settings: Settings, adapter: FastAPIAdapter) -> App:
     return App(**credentials, cloud=cloud, http_server_adapter=adapter, messaging_endpoint=MESSAGES_PATH,
                service_url=teams.service_url, dangerously_allow_unauthenticated_requests=teams.allow_unauthenticated,
                state=False, telemetry={"agent365": False})
-
-
-def _json(payload: str) -> dict:
-    import json
-
-    return json.loads(payload)
