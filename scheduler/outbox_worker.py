@@ -17,8 +17,8 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.models import OutboxMessage
-from bot.outbox import Outbox
+from bot.models import AlumniRequest, OutboxMessage
+from bot.outbox import NEEDS_CARD, TO_STUDENT, Outbox
 from scheduler.dispatch import DeliveryError, Posted
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,21 @@ class Claim:
             self.held = True
         else:
             raise Taken(self.message_id)
+
+
+def request_to_deliver(message: OutboxMessage, requests, liaison_channel: str, setting: str) -> AlumniRequest | None:
+    """What every courier checks first: the message's request still exists, and mail for the liaison has a
+    channel (named by `setting`) and, when it belongs under the card, a card to go under."""
+    request = requests.get(message.request_id) if message.request_id else None
+    if message.request_id and request is None:
+        raise DeliveryError("the request was deleted", permanent=True)
+    if message.kind in TO_STUDENT:
+        return request
+    if not liaison_channel:
+        raise DeliveryError(f"{setting} is not set", permanent=False)
+    if message.kind in NEEDS_CARD and not (request and request.card_ts):
+        raise NotReady("the card is not posted yet")
+    return request
 
 
 class Courier(Protocol):

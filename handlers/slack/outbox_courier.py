@@ -30,7 +30,7 @@ from handlers.slack import alumni_blocks as render
 from handlers.slack.delivery import find_stamped, paced, stamp
 from handlers.slack.pacing import Pacer
 from scheduler.dispatch import DeliveryError, Posted
-from scheduler.outbox_worker import Claim, NotReady
+from scheduler.outbox_worker import Claim, request_to_deliver
 
 log = logging.getLogger(__name__)
 
@@ -49,15 +49,9 @@ class SlackCourier:
         self.zone = ZoneInfo(timezone)
 
     def deliver(self, message: OutboxMessage, claim: Claim) -> Posted | None:
-        request = self.requests.get(message.request_id) if message.request_id else None
-        if message.request_id and request is None:
-            raise DeliveryError("the request was deleted", permanent=True)
+        request = request_to_deliver(message, self.requests, self.liaison_channel, "ALUMNI_LIAISON_CHANNEL")
         if message.kind in TO_STUDENT:
             return self._post(message, claim, request.student_id, self._student_message(message, request))
-        if not self.liaison_channel:
-            raise DeliveryError("ALUMNI_LIAISON_CHANNEL is not set", permanent=False)
-        if message.kind in NEEDS_CARD and not (request and request.card_ts):
-            raise NotReady("the card is not posted yet")
         try:
             return self._to_liaison(message, claim, request)
         except DeliveryError as error:

@@ -22,7 +22,6 @@ from bot.outbox import (
     CARD_UPDATE,
     CHECK_IN,
     DIGEST,
-    NEEDS_CARD,
     RELAY_TO_STUDENT,
     REMINDER,
     TO_STUDENT,
@@ -35,7 +34,7 @@ from handlers.teams.cards import ACTION, adaptive, escape, notice_card, submit, 
 from handlers.teams.sender import TeamsSender, message
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from scheduler.dispatch import DeliveryError, Posted
-from scheduler.outbox_worker import Claim, NotReady
+from scheduler.outbox_worker import Claim, request_to_deliver
 
 log = logging.getLogger(__name__)
 
@@ -182,15 +181,9 @@ class TeamsCourier:
         self.zone = ZoneInfo(timezone)
 
     def deliver(self, message_row: OutboxMessage, claim: Claim) -> Posted | None:
-        request = self.requests.get(message_row.request_id) if message_row.request_id else None
-        if message_row.request_id and request is None:
-            raise DeliveryError("the request was deleted", permanent=True)
+        request = request_to_deliver(message_row, self.requests, self.liaison_channel, "TEAMS_LIAISON_CHANNEL")
         if message_row.kind in TO_STUDENT:
             return self._to_student(message_row, claim, request)
-        if not self.liaison_channel:
-            raise DeliveryError("TEAMS_LIAISON_CHANNEL is not set", permanent=False)
-        if message_row.kind in NEEDS_CARD and not (request and request.card_ts):
-            raise NotReady("the card is not posted yet")
         service_url = self._service_url(self.liaison_channel)
         if message_row.kind == CARD_UPDATE:
             card, mention = liaison_card(request, self._status(request))
