@@ -165,7 +165,8 @@ def test_an_alumni_request_reaches_the_liaison_channel_and_its_status_the_studen
 def test_a_proactive_message_reaches_a_student_after_a_restart(identity, connector, database_url, isolated_env):
     first = start(identity, connector, database_url, isolated_env)
     try:
-        first.send(personal(STUDENT, "alumni an alum in radiology in Boston for a call"))
+        first.send(personal(STUDENT, value={"advisor": "file_request", "nonce": "restart-1",
+                                            "description": "an alum in radiology in Boston for a call"}))
     finally:
         first.stop()
     with session(migrated_engine(database_url)) as db:
@@ -230,6 +231,10 @@ def test_the_local_development_switch_accepts_unauthenticated_activities(identit
 def test_the_liaisons_question_reaches_the_student_and_the_answer_the_cards_reply_chain(bot, connector,
                                                                                         database_url):
     bot.send(personal(STUDENT, "alumni an alum in pediatrics who did a research year"))
+    form = card_of(connector.sent()[-1])
+    assert next(item for item in form["body"] if item.get("id") == "description")["value"].startswith("an alum")
+    send = form["actions"][0]["data"]
+    bot.send(personal(STUDENT, value={**send, "description": "an alum in pediatrics who did a research year"}))
     assert connector.wait_for(lambda c: c.sent(LIAISON_CHANNEL), timeout=15)
     card = connector.sent(LIAISON_CHANNEL)[0]
     with session(migrated_engine(database_url)) as db:
@@ -245,3 +250,10 @@ def test_the_liaisons_question_reaches_the_student_and_the_answer_the_cards_repl
     thread = f"{LIAISON_CHANNEL};messageid={card.response_id}"
     assert connector.wait_for(lambda c: any("Boston, please" in card_text(call) for call in c.sent(thread)),
                               timeout=15)
+
+
+def test_a_question_about_the_alumni_liaison_is_answered_not_filed(bot, connector, database_url):
+    bot.send(personal(STUDENT, "alumni liaison, how do I reach them?"))
+    assert len(connector.sent()) == 1 and "file_request" not in str(card_of(connector.sent()[0]))
+    with session(migrated_engine(database_url)) as db:
+        assert db.exec(select(AlumniRequest)).all() == []

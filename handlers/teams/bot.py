@@ -26,7 +26,6 @@ from handlers.teams.sender import TeamsSender
 from handlers.teams.turns import TeamsTurns
 
 log = logging.getLogger(__name__)
-logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per connector call otherwise
 
 MESSAGES_PATH = "/api/messages"
 TURN_THREADS = 8  # as Slack's listener threads: the work is database and connector waits

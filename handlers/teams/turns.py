@@ -70,9 +70,11 @@ class TeamsTurns:
         who = act.student(activity)
         verb, _, rest = text.partition(" ")
         verb, rest = verb.lower(), rest.strip()
-        if verb in ALUMNI_VERBS and rest:
-            self._file(activity, who, Intake(rest), f"teams-message:{activity['id']}")
-        elif verb in ALUMNI_VERBS or (not rest and verb in ("request", "intake")):
+        if verb in ALUMNI_VERBS and not rest.endswith("?"):
+            # "alumni <what I want>" fills the form rather than filing: a question like "alumni liaison, who is
+            # it?" must not reach the liaison as a request, and the form's Send files once
+            self.say(activity, cards.intake_card(rest), "Ask for an alumni advisor")
+        elif not rest and verb in ("request", "intake"):
             self.say(activity, cards.intake_card(), "Ask for an alumni advisor")
         elif verb in ("requests", "request") and not rest:
             self._notice(activity, self.alumni.requests_of(who))
