@@ -66,6 +66,9 @@ class Liaisons:
             return members
 
 
+NOT_LIAISON = "Only the Alumni Liaison team can act on requests, so nothing was changed."
+
+
 @dataclass(frozen=True)
 class Outcome:
     """What a liaison action did: the request as it is now, or why nothing changed."""

@@ -29,6 +29,14 @@ class Answer:
 
 
 @dataclass(frozen=True)
+class NudgeSettings:
+    """What "nudges [on|off <name>|all]" did: the categories as they are now, and what was wrong, if anything."""
+
+    choices: list[CategoryChoice]
+    problem: str | None = None  # "unknown" (no such category) or "usage" (words it cannot read)
+
+
+@dataclass(frozen=True)
 class Student:
     """Who is asking: the platform ("slack", "teams") and that platform's user id."""
 
@@ -131,6 +139,22 @@ class AdvisorCore:
     def choose_nudges(self, student: Student, category: str, on: bool) -> None:
         """Turn a category of personal nudges on or off; KeyError for a category that does not exist."""
         self.nudges.choose(student.recipient, category, on)
+
+    def change_nudges(self, student: Student, words: str) -> NudgeSettings:
+        """The typed form of the reminder switches: "on|off <category>" or "on|off all"; nothing else changes."""
+        parts = words.lower().split()
+        choices = self.nudge_choices(student)
+        if not parts:
+            return NudgeSettings(choices)
+        if len(parts) != 2 or parts[0] not in ("on", "off"):
+            return NudgeSettings(choices, "usage")
+        names = [choice.category for choice in choices] if parts[1] == "all" else [parts[1]]
+        try:
+            for name in names:
+                self.choose_nudges(student, name, parts[0] == "on")
+        except KeyError:
+            return NudgeSettings(choices, "unknown")
+        return NudgeSettings(self.nudge_choices(student))
 
     def finish_task(self, student: Student, delivery_id: int) -> bool:
         """Done on a nudge: no more follow-ups. False when the nudge is not this student's."""

@@ -16,7 +16,6 @@ from bot.db import insert_or_update, session, writing
 from bot.models import TeamsConversation, utcnow
 
 PERSONAL = "personal"
-CHANNEL = "channel"
 
 
 @dataclass(frozen=True)
@@ -54,6 +53,11 @@ class TeamsConversations:
         with session(self.engine) as db:
             row = db.get(TeamsConversation, conversation_id)
         return _ref(row) if row else None
+
+    def service_url(self, conversation_id: str, default: str) -> str:
+        """The region's connector for a conversation the bot has heard from; the configured one otherwise."""
+        known = self.get(conversation_id)
+        return known.service_url if known else default
 
     def personal_chat(self, user_id: str) -> ConversationRef | None:
         """The student's personal chat with the bot, once they have opened it (or installed the app)."""

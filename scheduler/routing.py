@@ -47,6 +47,8 @@ class RoutedCourier:
         self.liaison_on_teams = liaison_on_teams
 
     def _for(self, message: OutboxMessage) -> Courier:
+        if (self.slack is None) != (self.teams is None):  # one platform: nothing to decide, nothing to look up
+            return self.slack or self.teams
         request = self.requests.get(message.request_id) if message.request_id else None
         if message.kind in TO_STUDENT and request is not None:
             teams = request.platform == "teams"

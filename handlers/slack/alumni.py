@@ -13,7 +13,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.alumni import Intake
-from bot.alumni_desk import NotLiaison, Outcome
+from bot.alumni_desk import NOT_LIAISON, NotLiaison, Outcome
 from bot.core import AdvisorCore
 from bot.intents import wants_alumni_contact
 from bot.profile import InputError
@@ -23,7 +23,6 @@ from handlers.slack.common import PLATFORM, is_from_a_person
 
 RECEIPT = ("Your request #{id} is with the Alumni Liaison, who will look for an alum who fits. I'll message you "
            "when it moves on; `/advisor requests` shows where it stands.")
-NOT_LIAISON = "Only the Alumni Liaison team can act on requests, so nothing was changed."
 FORMS = {blocks.INFO_CALLBACK: blocks.ASK_INFO, blocks.CONNECTED_CALLBACK: blocks.MARK_CONNECTED,
          blocks.CLOSE_CALLBACK: blocks.CLOSE}
 

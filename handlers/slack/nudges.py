@@ -46,20 +46,13 @@ def register(app: App, core: AdvisorCore) -> None:
 
 def nudges_command(core: AdvisorCore, who: Student, text: str) -> str:
     """`/advisor nudges [on|off <category>|all]`: change a setting, then show them all."""
-    words = text.lower().split()
-    if len(words) == 2 and words[0] in ("on", "off"):
-        choices = core.nudge_choices(who)
-        names = [choice.category for choice in choices] if words[1] == "all" else [words[1]]
-        try:
-            for name in names:
-                core.choose_nudges(who, name, words[0] == "on")
-        except KeyError:
-            known = ", ".join(f"`{choice.category}`" for choice in choices)
-            return f"There is no reminder category called that. Try one of {known}, or `all`."
-    elif words:
-        return "Use `/advisor nudges`, `/advisor nudges off <name>` or `/advisor nudges on <name>`.\n\n" \
-            + reminder_summary(core.nudge_choices(who))
-    return reminder_summary(core.nudge_choices(who))
+    settings = core.change_nudges(who, text)
+    if settings.problem == "unknown":
+        known = ", ".join(f"`{choice.category}`" for choice in settings.choices)
+        return f"There is no reminder category called that. Try one of {known}, or `all`."
+    usage = "Use `/advisor nudges`, `/advisor nudges off <name>` or `/advisor nudges on <name>`.\n\n" \
+        if settings.problem == "usage" else ""
+    return usage + reminder_summary(settings.choices)
 
 
 def _delivery(action: dict) -> int:

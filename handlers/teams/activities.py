@@ -6,7 +6,7 @@ import html
 import re
 
 from bot.core import Student
-from bot.teams_conversations import CHANNEL, PERSONAL, ConversationRef
+from bot.teams_conversations import PERSONAL, ConversationRef
 
 PLATFORM = "teams"
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)
@@ -63,7 +63,7 @@ def reference(activity: dict) -> ConversationRef | None:
     personal = is_personal(activity)
     return ConversationRef(
         conversation_id=conversation if personal else channel_base(conversation),
-        kind=PERSONAL if personal else ((data.get("channel") and CHANNEL) or kind(activity)),
+        kind=kind(activity),
         service_url=service_url, user_id=user_id(activity) if personal else None,
         team_id=(data.get("team") or {}).get("id"),
         tenant_id=(data.get("tenant") or {}).get("id") or (activity.get("conversation") or {}).get("tenantId"))

@@ -14,7 +14,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.alumni import CLOSED, CONNECTED, STATUSES, AlumniRequests
-from bot.alumni_desk import NotLiaison, Outcome, label
+from bot.alumni_desk import NOT_LIAISON, NotLiaison, Outcome, label
 from bot.core import AdvisorCore, Student
 from bot.models import AlumniRequest, OutboxMessage
 from bot.outbox import (
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 CARD_PLACE = "teams"  # alumni_request.card_channel of a card posted in Teams
 CLAIM, ASK_INFO, MARK_CONNECTED, CLOSE = "alumni_claim", "alumni_ask_info", "alumni_connected", "alumni_close"
 ANSWER, CHECKED_IN = "alumni_answer", "alumni_check_in"
-NOT_LIAISON = "Only the Alumni Liaison team can act on requests, so nothing was changed."
 CONTACT_LABELS = {"email": "Email exchange", "call": "Phone call", "visit": "Visit", "shadowing": "Shadowing"}
 
 
@@ -114,8 +113,8 @@ class AlumniActions:
 
 # ---------------------------------------------------------------------- cards
 
-def liaison_card(request: AlumniRequest, status_line: str) -> tuple[dict, list[dict]]:
-    """The request as the liaison sees it, and the mention entity that makes the student a live @mention."""
+def liaison_card(request: AlumniRequest, status_line: str) -> dict:
+    """The request as the liaison sees it; its msteams.entities make "the student" a live @mention."""
     facts = [("Class and phase", " · ".join(part for part in (
                  f"Class of {request.class_of}" if request.class_of else "Class not set",
                  TRACK_LABELS.get(request.track or "", ""), PHASE_LABELS.get(request.phase or "", "")) if part)),
@@ -125,11 +124,10 @@ def liaison_card(request: AlumniRequest, status_line: str) -> tuple[dict, list[d
             text("From <at>the student</at>"),
             {"type": "FactSet", "facts": [{"title": title, "value": escape(value)} for title, value in facts]},
             text(escape(request.description)), text(status_line, isSubtle=True)]
-    mention = [{"type": "mention", "text": "<at>the student</at>",
-                "mentioned": {"id": request.student_id, "name": "the student"}}]
     card = adaptive(body, [] if request.status in (CONNECTED, CLOSED) else _liaison_actions(request.id))
-    card["msteams"]["entities"] = mention
-    return card, mention
+    card["msteams"]["entities"] = [{"type": "mention", "text": "<at>the student</at>",
+                                    "mentioned": {"id": request.student_id, "name": "the student"}}]
+    return card
 
 
 def _liaison_actions(request_id: int) -> list[dict]:
@@ -184,19 +182,14 @@ class TeamsCourier:
         request = request_to_deliver(message_row, self.requests, self.liaison_channel, "TEAMS_LIAISON_CHANNEL")
         if message_row.kind in TO_STUDENT:
             return self._to_student(message_row, claim, request)
-        service_url = self._service_url(self.liaison_channel)
-        if message_row.kind == CARD_UPDATE:
-            card, mention = liaison_card(request, self._status(request))
+        service_url = self.conversations.service_url(self.liaison_channel, self.default_service_url)
+        if message_row.kind in (CARD, CARD_UPDATE):
+            card = message(f"Alumni-advisor request #{request.id}", liaison_card(request, self._status(request)))
             claim()
-            self.sender.update(self.liaison_channel, request.card_ts, service_url,
-                               message(f"Alumni-advisor request #{request.id}", card, mention))
-            return None
-        if message_row.kind == CARD:
-            card, mention = liaison_card(request, self._status(request))
-            claim()
-            activity_id = self.sender.post(self.liaison_channel, service_url,
-                                           message(f"Alumni-advisor request #{request.id}", card, mention))
-            return Posted(conversation=CARD_PLACE, ts=activity_id)
+            if message_row.kind == CARD_UPDATE:
+                self.sender.update(self.liaison_channel, request.card_ts, service_url, card)
+                return None
+            return Posted(conversation=CARD_PLACE, ts=self.sender.post(self.liaison_channel, service_url, card))
         conversation = self.liaison_channel if message_row.kind == DIGEST \
             else f"{self.liaison_channel};messageid={request.card_ts}"
         heading = {DIGEST: "**Open alumni-advisor requests**", REMINDER: "**Waiting to be claimed:**",
@@ -219,10 +212,6 @@ class TeamsCourier:
         activity_id = self.sender.post(chat.conversation_id, chat.service_url,
                                        message(f"About your alumni-advisor request #{request.id}", card))
         return Posted(chat.conversation_id, activity_id)
-
-    def _service_url(self, conversation: str) -> str:
-        known = self.conversations.get(conversation)
-        return known.service_url if known else self.default_service_url
 
     def _status(self, request: AlumniRequest) -> str:
         steps = [change for change in self.requests.history(request.id) if change.action in STATUSES]

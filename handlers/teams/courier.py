@@ -43,5 +43,4 @@ class TeamsMessenger:
             if chat is None:
                 raise DeliveryError("the student has not opened a chat with the bot in Teams", permanent=True)
             return chat.conversation_id, chat.service_url
-        known = self.conversations.get(target)
-        return target, known.service_url if known else self.default_service_url
+        return target, self.conversations.service_url(target, self.default_service_url)

@@ -5,9 +5,8 @@ locked by a concurrent write, and 502/503/504 when a front end hiccups; the SDK 
 so this does, a few times with jittered exponential backoff, then reports a passing DeliveryError for
 the caller's own retry (the outbox and the nudge ledger keep the message). Other 4xx are permanent.
 
-The SDK's client is asynchronous; the bot's senders are threads (outbox, nudges). One event loop of the
-sender's own, in a daemon thread, serves both: threads call `post` and wait, the Teams endpoint's
-handlers `await post_async`.
+The SDK's client is asynchronous; everything that sends is a thread (the endpoint's turns, the outbox,
+nudges). One event loop of the sender's own, in a daemon thread, runs the calls; the threads wait.
 """
 
 from __future__ import annotations
@@ -17,7 +16,6 @@ import logging
 import random
 import threading
 from collections.abc import Awaitable, Callable
-from concurrent.futures import Future
 from typing import TypeVar
 
 import httpx
@@ -36,10 +34,9 @@ ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 CALL_TIMEOUT = 60.0
 
 
-def message(text: str, card: dict | None = None, entities: list[dict] | None = None) -> MessageActivityInput:
+def message(text: str, card: dict) -> MessageActivityInput:
     """A message activity: the text (shown in notifications and by clients without cards) and an Adaptive Card."""
-    attachments = [Attachment(content_type=ADAPTIVE_CARD, content=card)] if card else None
-    return MessageActivityInput(text=text, attachments=attachments, entities=entities)
+    return MessageActivityInput(text=text, attachments=[Attachment(content_type=ADAPTIVE_CARD, content=card)])
 
 
 class TeamsSender:
@@ -51,38 +48,21 @@ class TeamsSender:
         self._loop = asyncio.new_event_loop()
         threading.Thread(target=self._loop.run_forever, name="teams-send", daemon=True).start()
 
-    # --------------------------------------------------------------- from threads
-
     def post(self, conversation_id: str, service_url: str, activity: MessageActivityInput) -> str:
         """Posts and returns the new activity's id; DeliveryError when Teams will not take it."""
-        return self._wait(self._run(lambda: self._create(conversation_id, service_url, activity)))
+        return self._call(lambda: self._create(conversation_id, service_url, activity))
 
     def update(self, conversation_id: str, activity_id: str, service_url: str, activity: MessageActivityInput) -> None:
-        self._wait(self._run(lambda: self.api.conversations.update_activity(
-            conversation_id, activity_id, activity, service_url=service_url)))
-
-    # ------------------------------------------------------ from the endpoint's loop
-
-    async def post_async(self, conversation_id: str, service_url: str, activity: MessageActivityInput) -> str:
-        return await asyncio.wrap_future(self._run(lambda: self._create(conversation_id, service_url, activity)))
-
-    async def update_async(self, conversation_id: str, activity_id: str, service_url: str,
-                           activity: MessageActivityInput) -> None:
-        await asyncio.wrap_future(self._run(lambda: self.api.conversations.update_activity(
-            conversation_id, activity_id, activity, service_url=service_url)))
-
-    # ------------------------------------------------------------------- internals
+        self._call(lambda: self.api.conversations.update_activity(
+            conversation_id, activity_id, activity, service_url=service_url))
 
     async def _create(self, conversation_id: str, service_url: str, activity: MessageActivityInput) -> str:
         sent = await self.api.conversations.create_activity(conversation_id, activity, service_url=service_url)
         return sent.id
 
-    def _run(self, call: Callable[[], Awaitable[T]]) -> Future[T]:
-        return asyncio.run_coroutine_threadsafe(self._with_retries(call), self._loop)
-
-    @staticmethod
-    def _wait(future: Future[T]) -> T:
-        return future.result(timeout=CALL_TIMEOUT)
+    def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+        """Runs the call, with its retries, on the sender's loop and waits for it."""
+        return asyncio.run_coroutine_threadsafe(self._with_retries(call), self._loop).result(timeout=CALL_TIMEOUT)
 
     async def _with_retries(self, call: Callable[[], Awaitable[T]]) -> T:
         for attempt in range(1, self.attempts + 1):

@@ -184,15 +184,9 @@ class TeamsTurns:
         return f"Saved. {cards.escape(self.core.describe(profile))}."
 
     def _nudges(self, who: Student, text: str) -> str:
-        words = text.lower().split()
-        choices = self.core.nudge_choices(who)
-        if len(words) == 2 and words[0] in ("on", "off"):
-            names = [choice.category for choice in choices] if words[1] == "all" else [words[1]]
-            try:
-                for name in names:
-                    self.core.choose_nudges(who, name, words[0] == "on")
-            except KeyError:
-                known = ", ".join(f"*{choice.category}*" for choice in choices)
-                return f"There is no reminder category called that. Try one of {known}, or *all*."
-            choices = self.core.nudge_choices(who)
-        return cards.reminder_summary(choices)
+        settings = self.core.change_nudges(who, text)
+        if settings.problem == "unknown":
+            known = ", ".join(f"*{choice.category}*" for choice in settings.choices)
+            return f"There is no reminder category called that. Try one of {known}, or *all*."
+        usage = "Type *nudges*, *nudges off <name>* or *nudges on <name>*.\n\n" if settings.problem == "usage" else ""
+        return usage + cards.reminder_summary(settings.choices)
