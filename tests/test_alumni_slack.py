@@ -50,10 +50,14 @@ def store(database_url):
     return AlumniRequests(migrated_engine(database_url))
 
 
+def is_card(call) -> bool:
+    """A request's card itself: a top-level post in the liaison channel headed by the request's number."""
+    return (call.params.get("channel") == LIAISON_CHANNEL and not call.params.get("thread_ts")
+            and str(call.params.get("text", "")).startswith("Alumni-advisor request #"))
+
+
 def cards(slack, timeout=10.0, count=1):
-    return slack.wait_for("chat.postMessage", count, timeout,
-                          where=lambda call: call.params.get("channel") == LIAISON_CHANNEL
-                          and not call.params.get("thread_ts"))
+    return slack.wait_for("chat.postMessage", count, timeout, where=is_card)
 
 
 def card_text(call) -> str:
