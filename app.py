@@ -61,7 +61,8 @@ def serve_slack(settings: Settings, core, slack_app) -> int:
         SocketModeHandler(slack_app, settings.slack_app_token).start()
         return 0
     log.info("Slack: HTTP mode, events at %s", http.EVENTS_PATH)
-    web.serve(web.web_app(http.routes(slack_app), core.healthy), settings.host, settings.port)
+    endpoints = http.routes(slack_app, settings.slack_signing_secret)
+    web.serve(web.web_app(endpoints, core.healthy), settings.host, settings.port)
     return 0
 
 

@@ -4,19 +4,56 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import threading
+import time
 
 from bot.settings import Settings
 
 _show_student_text = False
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+REFUSAL_LOG_SECONDS = 60.0
+
+
+class OneLineFormatter(logging.Formatter):
+    """Control characters in a message are shown escaped, so text from a request (an id, a header) can never
+    start a forged log line; tracebacks, which we write, keep their lines."""
+
+    def formatMessage(self, record: logging.LogRecord) -> str:
+        record.message = _CONTROL.sub(lambda found: repr(found.group())[1:-1], record.message)
+        return super().formatMessage(record)
+
+
+class RefusalLog:
+    """One warning per reason per minute for requests refused before they were verified, with how many were
+    refused meanwhile: a flood of forged requests cannot fill the log, and nothing of their bodies is written."""
+
+    def __init__(self, logger: logging.Logger, platform: str, every_seconds: float = REFUSAL_LOG_SECONDS):
+        self.logger = logger
+        self.platform = platform
+        self.every = every_seconds
+        self._lock = threading.Lock()
+        self._next: dict[str, float] = {}
+        self._quiet: dict[str, int] = {}
+
+    def refused(self, reason: str, status: int = 401) -> None:
+        now = time.monotonic()
+        with self._lock:
+            if now < self._next.get(reason, 0.0):
+                self._quiet[reason] = self._quiet.get(reason, 0) + 1
+                return
+            self._next[reason] = now + self.every
+            quiet = self._quiet.pop(reason, 0)
+        also = f" ({quiet} more since the last such line)" if quiet else ""
+        self.logger.warning("%s: refused a request with %d: %s%s", self.platform, status, reason, also)
 
 
 def configure_logging(settings: Settings) -> None:
     global _show_student_text
     _show_student_text = settings.log_student_text
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    handler = logging.StreamHandler()
+    handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    logging.basicConfig(level=settings.log_level, handlers=[handler])
     level = logging.getLevelName(settings.log_level)
     for library in ("alembic", "sqlalchemy", "uvicorn.access"):
         logging.getLogger(library).setLevel(max(logging.WARNING, level))

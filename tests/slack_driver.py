@@ -84,8 +84,9 @@ class RunningBot:
     def environment(self) -> dict[str, str]:
         """The daily digest is off unless a test turns it on: it posts at a wall-clock time (its own tests use a
         fixed clock), so what lands in the liaison channel never depends on the hour the suite runs."""
-        env = {**os.environ, "ALUMNI_DIGEST_TIME": "off", "SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-               "SLACK_API_URL": self.api_url, "PORT": str(self.port), "HOST": "127.0.0.1",
+        env = {**os.environ, "ALUMNI_DIGEST_TIME": "off", "SLACK_BOT_TOKEN": BOT_TOKEN,
+               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": self.api_url, "PORT": str(self.port),
+               "HOST": "127.0.0.1",
                "DATABASE_URL": self.database_url, "DATA_DIR": str(self.data_dir), "LOG_LEVEL": "INFO",
                **self.extra_env}
         env.pop("SLACK_APP_TOKEN", None)

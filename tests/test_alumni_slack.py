@@ -205,13 +205,18 @@ def test_replies_are_relayed_both_ways(bot, slack, store):
                     "text": "Which city? <!here>", "ts": f"{time.time():.6f}", "thread_ts": card_ts}
     bot.send_event(liaison_says)
     [relay] = slack.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == STUDENT)
-    assert "Which city? &lt;!here&gt;" in json.dumps(relay.params["blocks"])
+    assert "Which city? &lt;!here&gt;" in json.dumps(relay.params["blocks"]) + relay.params["text"]
+    assert "<!here>" not in json.dumps(relay.params["blocks"]) + relay.params["text"]
     assert eventually(lambda: store.mail.of_request(1)[-1].ts is not None)
     relay_ts = store.mail.of_request(1)[-1].ts
-    bot.send_event(dm(STUDENT, "Boston or Providence, please", thread_ts=relay_ts))
+    student_says = "Boston or Providence, please <!channel> <@U0BOSS> <https://evil.example|click>"
+    bot.send_event(dm(STUDENT, student_says, thread_ts=relay_ts))
     [back] = slack.wait_for("chat.postMessage", where=lambda call: call.params.get("thread_ts") == card_ts
                             and call.params.get("channel") == LIAISON_CHANNEL)
-    assert "Boston or Providence" in back.params["text"]
+    shown = back.params["text"] + json.dumps(back.params["blocks"])
+    assert "Boston or Providence" in shown and "&lt;!channel&gt; &lt;@U0BOSS&gt; &lt;https://evil.example|click&gt;" \
+        in back.params["text"]
+    assert not any(live in shown for live in ("<!channel>", "<@U0BOSS>", "<https://evil"))
     [thanks] = slack.wait_for("chat.postMessage", where=lambda call: call.params.get("channel") == f"D{STUDENT}")
     assert "Passed on to the Alumni Liaison" in thanks.params["text"]
     # someone else's words in the thread are not relayed; Slack's retry of the liaison's reply is relayed once

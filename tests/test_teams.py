@@ -105,6 +105,21 @@ def test_a_request_without_a_token_gets_401(bot, connector):
     assert connector.sent() == []
 
 
+@pytest.mark.parametrize("body", [b"{not json", b"[1, 2]", b'"text"', b"\xff\xfe", b"{" + b" " * (1024 * 1024) + b"}"],
+                         ids=["bad json", "array", "string", "not utf-8", "over 1 MB"])
+def test_the_token_is_checked_before_the_body_is_read(bot, connector, body):
+    marker = b"zebra-marker"
+    unauthenticated = bot.request("POST", "/api/messages", body + marker, {"Content-Type": "application/json"})
+    assert unauthenticated.status == 401
+    forged = bot.request("POST", "/api/messages", body, {"Content-Type": "application/json",
+                                                         "Authorization": "Bearer not.a.token"})
+    assert forged.status == 401
+    signed = bot.request("POST", "/api/messages", body, {"Content-Type": "application/json",
+                                                         "Authorization": f"Bearer {bot.token()}"})
+    assert signed.status in (400, 413)
+    assert connector.calls == [] and "zebra-marker" not in bot.log() and "Traceback" not in bot.log()
+
+
 def test_a_channel_mention_is_answered_in_its_reply_chain_with_the_question_escaped(bot, connector):
     activity = in_channel(STUDENT, CLASS_CHANNEL, "when is ERAS? [click](https://evil.example) **now**")
     assert bot.send(activity).status == 200

@@ -40,6 +40,12 @@ CARD_STATUS = {OPEN: "Open: waiting to be claimed", CLAIMED: "Claimed", NEEDS_IN
 CONTACT_LABELS = {"email": "Email exchange", "call": "Phone call", "visit": "Visit", "shadowing": "Shadowing"}
 
 
+def fallback(text: str) -> str:
+    """The message's plain `text` (notifications, clients without blocks): escaped like the blocks, since Slack
+    acts on `<!channel>` or `<@U...>` there too."""
+    return escape(clip(text, FALLBACK_LIMIT))
+
+
 def quoted(text: str) -> str:
     """Someone's words as a mrkdwn quote, escaped."""
     return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.splitlines() or [""])
@@ -106,15 +112,14 @@ def to_student(request: AlumniRequest, text: str) -> dict:
     blocks = [*sections(f"{heading}\n{escape(text)}"),
               context_block("Reply in this thread to write to the Alumni Liaison. `/advisor requests` lists "
                             "your requests.")]
-    return {"text": clip(f"Request #{request.id}: {text}", FALLBACK_LIMIT), "blocks": blocks}
+    return {"text": fallback(f"Request #{request.id}: {text}"), "blocks": blocks}
 
 
 def relay_to_student(request: AlumniRequest, text: str) -> dict:
     heading = f"*The Alumni Liaison wrote about your request #{request.id}:*"
     blocks = [*sections(f"{heading}\n{quoted(text)}"),
               context_block("Reply in this thread and I'll pass your answer on.")]
-    return {"text": clip(f"The Alumni Liaison wrote about request #{request.id}: {text}", FALLBACK_LIMIT),
-            "blocks": blocks}
+    return {"text": fallback(f"The Alumni Liaison wrote about request #{request.id}: {text}"), "blocks": blocks}
 
 
 def check_in(request: AlumniRequest) -> dict:
@@ -133,17 +138,17 @@ def check_in(request: AlumniRequest) -> dict:
 
 
 def student_said(text: str) -> dict:
-    return {"text": clip(f"The student replied: {text}", FALLBACK_LIMIT),
+    return {"text": fallback(f"The student replied: {text}"),
             "blocks": sections("*The student replied:*\n" + quoted(text))}
 
 
 def thread_note(text: str) -> dict:
-    return {"text": clip(text, FALLBACK_LIMIT), "blocks": [context_block(escape(text))]}
+    return {"text": fallback(text), "blocks": [context_block(escape(text))]}
 
 
 def channel_text(text: str, heading: str) -> dict:
     """A reminder or the digest: our own heading over lines the scheduler wrote (escaped)."""
-    return {"text": clip(f"{heading} {text}", FALLBACK_LIMIT), "blocks": sections(f"*{heading}*\n{escape(text)}")}
+    return {"text": fallback(f"{heading} {text}"), "blocks": sections(f"*{heading}*\n{escape(text)}")}
 
 
 def requests_list(requests: list[AlumniRequest], zone: ZoneInfo) -> str:

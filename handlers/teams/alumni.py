@@ -195,7 +195,7 @@ class TeamsCourier:
         heading = {DIGEST: "**Open alumni-advisor requests**", REMINDER: "**Waiting to be claimed:**",
                    TO_THREAD: "**The student replied:**"}.get(message_row.kind, "")
         words = message_row.text or ""
-        body = f"{heading}\n\n{escape(words) if message_row.kind == TO_THREAD else words}".strip()
+        body = f"{heading}\n\n{escape(words)}".strip()  # reminders and digests name the student's specialty
         claim()
         return Posted(conversation, self.sender.post(conversation, service_url,
                                                      message(body[:500], notice_card(body))))

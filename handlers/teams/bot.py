@@ -15,6 +15,7 @@ import uvicorn
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from microsoft_teams.apps import App
+from microsoft_teams.apps.auth import InboundActivityTokenValidator
 from microsoft_teams.apps.http import FastAPIAdapter
 
 from bot.core import AdvisorCore
@@ -22,6 +23,7 @@ from bot.settings import Settings
 from bot.teams_conversations import TeamsConversations
 from handlers.teams.activities import PLATFORM
 from handlers.teams.auth import BotToken, cloud_of
+from handlers.teams.gate import ActivityGate
 from handlers.teams.sender import TeamsSender
 from handlers.teams.turns import TeamsTurns
 
@@ -67,6 +69,10 @@ def build_sender(settings: Settings) -> TeamsSender:
 
 def build_bot(settings: Settings, core: AdvisorCore, conversations: TeamsConversations) -> TeamsBot:
     fastapi = FastAPI(title="Career advisor (Teams)", docs_url=None, redoc_url=None, openapi_url=None)
+    teams = settings.teams
+    validator = None if teams.allow_unauthenticated else InboundActivityTokenValidator(teams.client_id,
+                                                                                       cloud=cloud_of(teams))
+    fastapi.add_middleware(ActivityGate, path=MESSAGES_PATH, validator=validator)
     server = uvicorn.Server(uvicorn.Config(fastapi, host=settings.host, port=settings.teams.port,
                                            log_level="warning", access_log=False))
     app = _app(settings, FastAPIAdapter(app=fastapi, server_factory=lambda _: server))
