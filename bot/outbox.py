@@ -19,6 +19,7 @@ from bot.db import insert_or_update, session, writing
 from bot.models import AlumniRequest, OutboxMessage, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
+UNSURE = "unsure"  # the platform may have posted it (its answer was lost): looked up before it is sent again
 # What each kind of message is; the platform's courier renders it.
 CARD = "card"  # the request's card in the liaison channel
 CARD_UPDATE = "card_update"  # the card again, in place, after a status change
@@ -67,10 +68,37 @@ class Outbox:
                            .order_by(OutboxMessage.due_at).limit(1)).first()
 
     def orphans(self, claimed_before: datetime) -> list[OutboxMessage]:
-        """Messages claimed by a sender that never recorded the outcome (it died mid-send)."""
+        """Messages whose fate the platform must tell: claimed by a sender that never recorded the outcome (it
+        died mid-send; its lease ran out), or unsure (the post's answer was lost), at once."""
         with session(self.engine) as db:
-            return list(db.exec(select(OutboxMessage).where(OutboxMessage.status == SENDING,
-                                                            col(OutboxMessage.claimed_at) < claimed_before)))
+            return list(db.exec(select(OutboxMessage).where(
+                (OutboxMessage.status == UNSURE)
+                | ((OutboxMessage.status == SENDING) & (col(OutboxMessage.claimed_at) < claimed_before)))))
+
+    def unsure(self, message_id: int, reason: str) -> None:
+        """The post may have landed: keep the claim's time, so the lookup starts from there."""
+        self._change(message_id, SENDING, status=UNSURE, reason=reason[:200])
+
+    def found(self, message: OutboxMessage, conversation: str | None, ts: str | None) -> bool:
+        """An orphan or unsure message that the platform turns out to have: sent. False if someone else has
+        settled it meanwhile (another worker's lookup, or a new claim after one)."""
+        return self._settle(message, status=SENT, sent_at=utcnow(), conversation=conversation, ts=ts, reason=None)
+
+    def not_found(self, message: OutboxMessage, retry_at: datetime, reason: str) -> bool:
+        """An orphan or unsure message the platform does not have: pending again, unless already settled."""
+        return self._settle(message, status=PENDING, claimed_at=None, due_at=retry_at, reason=reason[:200])
+
+    def _settle(self, message: OutboxMessage, **values) -> bool:
+        with writing(self.engine) as db:
+            changed = db.execute(update(OutboxMessage)
+                                 .where(OutboxMessage.id == message.id, OutboxMessage.status == message.status,
+                                        OutboxMessage.claimed_at == message.claimed_at)
+                                 .values(**values).returning(OutboxMessage.id)).all()
+            if changed and values["status"] == SENT and message.kind == CARD and message.request_id is not None:
+                db.execute(update(AlumniRequest).where(AlumniRequest.id == message.request_id)
+                           .values(card_channel=values["conversation"], card_ts=values["ts"]))
+            db.commit()
+        return bool(changed)
 
     def claim(self, message_id: int) -> bool:
         """Take a pending message, committed before Slack is called; False when another sender has it."""

@@ -86,6 +86,7 @@ class Settings:
     slack_signing_secret: str = field(default="", repr=False)
     slack_app_token: str = field(default="", repr=False)
     slack_api_url: str | None = None
+    slack_api_timeout_seconds: int = 10
     event_retention_days: int = 7
     event_lease_seconds: int = 120
     cohorts_file: Path | None = None
@@ -151,6 +152,7 @@ def load_settings(env_file: str | os.PathLike[str] | None = ".env") -> Settings:
         slack_signing_secret=os.environ.get("SLACK_SIGNING_SECRET", "").strip(),
         slack_app_token=os.environ.get("SLACK_APP_TOKEN", "").strip(),
         slack_api_url=_api_url("SLACK_API_URL"),
+        slack_api_timeout_seconds=_integer("SLACK_API_TIMEOUT_SECONDS", 10, minimum=1),
         event_retention_days=_integer("EVENT_RETENTION_DAYS", 7, minimum=1),
         event_lease_seconds=_integer("EVENT_LEASE_SECONDS", 120, minimum=1),
         cohorts_file=Path(os.environ.get("COHORTS_FILE", "").strip() or "cohorts.yaml"),

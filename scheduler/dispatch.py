@@ -34,12 +34,17 @@ TIMEZONE_REFRESH = timedelta(days=30)
 
 
 class DeliveryError(Exception):
-    """Slack refused or could not take a message. Permanent ones (no such channel) are not retried."""
+    """The platform refused or could not take a message. Permanent ones (no such channel) are not retried.
 
-    def __init__(self, reason: str, permanent: bool):
+    `maybe_sent`: the outcome is unknown (a 5xx, a dropped connection or a timeout after the request went
+    out): the platform may have posted it, so it is looked up before it is ever sent again.
+    """
+
+    def __init__(self, reason: str, permanent: bool, maybe_sent: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
+        self.maybe_sent = maybe_sent and not permanent
 
 
 @dataclass(frozen=True)
@@ -203,7 +208,10 @@ class Dispatcher:
             posted = self.messenger.send(self._outgoing(row))
         except DeliveryError as error:
             self._count(report, "failed" if error.permanent else "retrying")
-            if error.permanent:
+            if error.maybe_sent:
+                halt.set()  # Slack took it or not, and cannot say which: it is failing; the next run looks first
+                self.ledger.unsure(row.id, f"unsure: {error.reason}")
+            elif error.permanent:
                 log.warning("nudges: %s to %s failed for good: %s", row.nudge,
                             "a student" if row.personal else row.target, error.reason)
                 self.ledger.fail(row.id, f"failed: {error.reason}")

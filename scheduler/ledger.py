@@ -3,7 +3,8 @@
 A row is written when a nudge is planned, claimed (status "sending") in its own commit before Slack is
 called, and marked "sent" with Slack's message ts after. The unique key (rule, occurrence, target, round)
 makes planning idempotent; the claim makes sending exclusive. A row left "sending" by a process that died
-is an orphan: the dispatcher asks Slack whether it went out before sending it again.
+is an orphan, and a row whose post's answer was lost is "unsure": before either is sent again, the
+dispatcher asks Slack whether it went out.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.models import NudgeDelivery, SchedulerState, TaskDone, utcnow
 from scheduler.planner import Nudge
 
 PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
+UNSURE = "unsure"  # Slack may have posted it (its answer was lost): looked up before it is ever sent again
 KEY = ("nudge", "occurrence", "target", "round")
 PLANNED_UNTIL = "planned_until"
 
@@ -95,9 +97,10 @@ class Ledger:
                                 .order_by(NudgeDelivery.round, NudgeDelivery.due_at, NudgeDelivery.id).limit(limit)))
 
     def orphans(self) -> list[NudgeDelivery]:
-        """Rows claimed by a sender that never recorded the outcome (it died, or lost its connection)."""
+        """Rows whose fate Slack must tell: claimed by a sender that never recorded the outcome (it died), or
+        unsure (the post's answer was lost and the lookup could not tell either)."""
         with session(self.engine) as db:
-            return list(db.exec(select(NudgeDelivery).where(NudgeDelivery.status == SENDING)))
+            return list(db.exec(select(NudgeDelivery).where(col(NudgeDelivery.status).in_([SENDING, UNSURE]))))
 
     def claim(self, delivery_id: int) -> bool:
         """Take a pending row for sending, committed before Slack is called; False when someone else has it."""
@@ -116,6 +119,10 @@ class Ledger:
                                                                      follow_up.expires_at, requested=False),
                                  keys=KEY, update=())
             db.commit()
+
+    def unsure(self, delivery_id: int, reason: str) -> None:
+        """The post may have landed: keep the claim's time, so the next run looks for it from there."""
+        self._change(delivery_id, SENDING, status=UNSURE, reason=reason[:200])
 
     def release(self, delivery_id: int, retry_at: datetime, reason: str) -> None:
         """Back to pending after a passing failure (Slack down, rate limited past our retries)."""
@@ -207,7 +214,8 @@ class Ledger:
                 counts[nudge][status] += number
                 if status in (SKIPPED, FAILED) and reason:
                     reasons[nudge][reason.split(":")[0]] += number
-        return [RuleStatus(nudge, counts[nudge][SENT], counts[nudge][PENDING] + counts[nudge][SENDING],
+        return [RuleStatus(nudge, counts[nudge][SENT],
+                           counts[nudge][PENDING] + counts[nudge][SENDING] + counts[nudge][UNSURE],
                            counts[nudge][SKIPPED], counts[nudge][FAILED], dict(reasons[nudge]))
                 for nudge in sorted(counts)]
 

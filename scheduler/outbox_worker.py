@@ -157,6 +157,7 @@ class OutboxWorker:
         return min(self.poll_seconds, max(0.05, (next_due - datetime.now(UTC)).total_seconds()))
 
     def _recover(self, now: datetime, report: Report) -> None:
+        """Orphans and unsure messages: each is looked up in the platform before it may be sent again."""
         for message in self.outbox.orphans(now - self.lease):
             try:
                 posted = self.courier.find(message, (message.claimed_at or message.due_at) - ORPHAN_MARGIN)
@@ -164,10 +165,8 @@ class OutboxWorker:
                 log.warning("outbox: cannot check message %d yet (%s); it stays held", message.id, error.reason)
                 continue
             if posted is None:
-                self.outbox.release(message.id, now, "resending: its sender stopped before Slack took it",
-                                    attempted=False)
-            else:
-                self.outbox.sent(message, posted.conversation, posted.ts)
+                self.outbox.not_found(message, now, "resending: the platform does not have it")
+            elif self.outbox.found(message, posted.conversation, posted.ts):
                 report.recovered += 1
 
     def _fan_out(self, due: list[OutboxMessage], report: Report) -> bool:
@@ -197,6 +196,11 @@ class OutboxWorker:
             self._count(report, "waiting")
             return False
         except DeliveryError as error:
+            if error.maybe_sent and claim.held:
+                halt.set()  # the platform may have it and cannot say: it is failing; the next run looks first
+                self.outbox.unsure(message.id, f"unsure: {error.reason}")
+                self._count(report, "retrying")
+                return False
             if error.permanent:
                 log.warning("outbox: message %d (%s) failed for good: %s", message.id, message.kind, error.reason)
                 self.outbox.fail(message.id, f"failed: {error.reason}")

@@ -24,6 +24,9 @@ from urllib.parse import parse_qs, urlsplit
 __all__ = ["Call", "SlackStandIn"]
 
 _API_PREFIX = "/api/"
+_DROP = -1  # not an HTTP status: close the connection without answering
+_GATEWAY_TIMEOUT = b"<html><body><h1>504 Gateway Time-out</h1></body></html>"
+LOSING = ("gateway", "drop", "timeout")
 _RESPOND_PREFIX = "/respond/"
 _MESSAGE_METHODS = {"chat.postMessage", "chat.postEphemeral", "chat.update"}
 _VIEW_METHODS = {"views.publish", "views.open", "views.update"}
@@ -110,6 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         headers = {name.lower(): value for name, value in self.headers.items()}
         status, content_type, payload, extra = self.server.stand_in._answer(self.path, headers, body, at)
+        if status == _DROP:  # the work is done, the answer never comes: the connection just closes
+            self.close_connection = True
+            return
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
@@ -166,6 +172,8 @@ class SlackStandIn:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._outage: int | None = None  # while set, every Web API call answers this HTTP status
+        self._losing: tuple[int, str, frozenset[str], float] | None = None  # (every, how, methods, delay)
+        self._lose_count = 0
         self.members: dict[str, list[str]] = {}  # conversations.members per channel id
 
     # ----------------------------------------------------------------- lifecycle
@@ -270,12 +278,32 @@ class SlackStandIn:
         with self._lock:
             self._outage = status
 
+    def lose_answers(self, every: int | None, how: str = "gateway", methods: tuple[str, ...] = ("chat.postMessage",),
+                     delay: float = 0.0) -> None:
+        """Every `every`-th call of `methods` is carried out (the message lands, and counts as delivered) but its
+        answer is lost on the way back: "gateway" answers 504 from a proxy, "drop" closes the connection without a
+        word, "timeout" answers only after `delay` seconds (longer than the client waits). `None` stops it."""
+        if how not in LOSING:
+            raise ValueError(f"how must be one of {LOSING}")
+        with self._lock:
+            self._losing = (every, how, frozenset(methods), delay) if every else None
+            self._lose_count = 0
+
+    def _loses_answer(self, method: str) -> tuple[str, float] | None:
+        """Whether this call's answer is to be lost, and how. Caller holds the lock."""
+        if self._losing is None or method not in self._losing[2]:
+            return None
+        self._lose_count += 1
+        every, how, _, delay = self._losing
+        return (how, delay) if self._lose_count % every == 0 else None
+
     def reset(self) -> None:
         """Forget recorded calls, scripted failures and rate-limit windows between test phases."""
         with self._lock:
             self._records.clear()
             self._version += 1
             self._failures.clear()
+            self._losing = None
             self._channel_windows.clear()
             self._history.clear()
             if self.workspace_rate is not None:
@@ -335,12 +363,20 @@ class SlackStandIn:
             else:
                 status, result = 200, self._method_result(method, params)
             ok = status == 200 and bool(result.get("ok"))
-            self._records.append((Call(method, params, headers, at, status), ok))
+            lost = self._loses_answer(method) if ok else None
+            self._records.append((Call(method, params, headers, at, status if lost is None else 504), ok))
             self._version += 1
             self._changed.notify_all()
 
         if self.latency > 0:
             time.sleep(self.latency)
+        if lost is not None:
+            how, delay = lost
+            if how == "gateway":
+                return 504, "text/html", _GATEWAY_TIMEOUT, {}
+            if how == "drop":
+                return _DROP, "", b"", {}
+            time.sleep(delay)
         if respond:
             text = "ok" if ok else str(result.get("error", "error"))
             return status, "text/plain; charset=utf-8", text.encode("utf-8"), extra

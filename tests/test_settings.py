@@ -1,4 +1,5 @@
 import logging
+import re
 
 import pytest
 
@@ -114,3 +115,11 @@ def test_teams_is_off_until_credentials_or_the_local_switch(isolated_env, monkey
     monkeypatch.setenv("TEAMS_ALLOW_UNAUTHENTICATED", "true")
     settings = load_settings(None)
     assert settings.teams.enabled and settings.teams.port == 3978
+
+
+def test_every_setting_the_bot_reads_is_documented_in_the_env_example():
+    from tests.conftest import ROOT, SETTING_NAMES
+
+    sources = (ROOT / "bot" / "settings.py").read_text() + (ROOT / "bot" / "teams_settings.py").read_text()
+    read = set(re.findall(r"\(\s*\"([A-Z][A-Z0-9_]{3,})\"", sources))
+    assert read and read <= SETTING_NAMES, read - SETTING_NAMES

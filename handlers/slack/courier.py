@@ -6,11 +6,11 @@ the ledger's update the dispatcher can look in the conversation's history instea
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from slack_sdk import WebClient
 
-from handlers.slack.delivery import as_delivery_errors, find_stamped, paced, stamp
+from handlers.slack.delivery import LOOKBACK, as_delivery_errors, find_stamped, paced, post_once, stamp
 from handlers.slack.nudge_blocks import nudge_message
 from handlers.slack.pacing import Pacer
 from scheduler.dispatch import Outgoing, Posted
@@ -24,13 +24,18 @@ class SlackMessenger:
         self.pacer = pacer
 
     def send(self, message: Outgoing) -> Posted:
-        metadata = stamp(NUDGE_EVENT, "delivery", message.delivery_id)
-        response = paced(self.pacer, message.target, lambda: self.client.chat_postMessage(
-            channel=message.target, unfurl_links=False, metadata=metadata, **nudge_message(message)))
-        return Posted(conversation=response["channel"], ts=response["ts"])
+        since = datetime.now(UTC) - LOOKBACK
+        content = nudge_message(message)
+        return post_once(lambda: paced(self.pacer, message.target, lambda: self.client.chat_postMessage(
+                             channel=message.target, unfurl_links=False, metadata=self._stamp(message), **content)),
+                         lambda: self.find(message, since))
 
     def find(self, message: Outgoing, since: datetime) -> Posted | None:
-        return find_stamped(self.client, message.target, since, stamp(NUDGE_EVENT, "delivery", message.delivery_id))
+        return find_stamped(self.client, message.target, since, self._stamp(message))
+
+    @staticmethod
+    def _stamp(message: Outgoing) -> dict:
+        return stamp(NUDGE_EVENT, "delivery", message.delivery_id)
 
     def timezone_of(self, user_id: str) -> str | None:
         with as_delivery_errors():

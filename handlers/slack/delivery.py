@@ -1,24 +1,33 @@
 """Posting that must arrive exactly once: paced to Slack's limits, and found again by its metadata.
 
-Shared by the nudge courier and the outbox courier. Every message carries Slack message metadata naming
-the database row it delivers, so after a crash between Slack's answer and the row's update the sender
-looks in the conversation (or the thread) instead of posting again.
+Shared by every sender: answers to students, the nudge courier and the outbox courier. Every message
+carries Slack message metadata naming what it delivers (a question's event, a ledger row, an outbox
+row). When Slack's answer to a post is lost (a 5xx, a dropped connection, a timeout), or a sender died
+between Slack's answer and recording it, the sender looks in the conversation (or the thread) for that
+metadata before it ever posts again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from handlers.slack.client import never_sent
 from handlers.slack.pacing import Pacer
 from scheduler.dispatch import DeliveryError, Posted
 
 RATE_LIMITED_ATTEMPTS = 8
 HISTORY_PAGE = 200
+POST_ATTEMPTS = 3
+LOOKBACK = timedelta(minutes=2)  # how far before a post its lookup starts: clocks differ a little from Slack's
+LOOKUP_AFTER_SECONDS = 1.0  # a post whose answer was lost gets a moment to finish before it is looked for
+# Slack's own word that an operation may have partly happened (https://docs.slack.dev/reference/methods)
+UNCERTAIN_ERRORS = frozenset({"internal_error", "fatal_error", "service_unavailable", "request_timeout"})
 PERMANENT_ERRORS = frozenset({
     "channel_not_found", "not_in_channel", "is_archived", "user_not_found", "account_inactive",
     "cannot_dm_bot", "messages_tab_disabled", "restricted_action", "no_permission", "user_disabled",
@@ -38,12 +47,48 @@ def as_delivery_errors() -> Iterator[None]:
     try:
         yield
     except SlackApiError as error:
-        if error.response.status_code == 429:
-            raise RateLimited(float(error.response.headers.get("Retry-After", 1) or 1)) from error
-        code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
-        raise DeliveryError(code, permanent=code in PERMANENT_ERRORS) from error
+        status = error.response.status_code
+        if status == 429:
+            raise RateLimited(_seconds(error.response.headers.get("Retry-After"))) from error
+        code = f"HTTP {status}" if status >= 500 else str(error.response.get("error") or f"HTTP {status}")
+        raise DeliveryError(code, permanent=code in PERMANENT_ERRORS,
+                            maybe_sent=status >= 500 or code in UNCERTAIN_ERRORS) from error
     except (SlackClientError, OSError) as error:
-        raise DeliveryError(f"Slack unreachable ({type(error).__name__})", permanent=False) from error
+        raise DeliveryError(f"Slack unreachable ({type(error).__name__})", permanent=False,
+                            maybe_sent=not never_sent(error)) from error
+
+
+def _seconds(retry_after: object) -> float:
+    try:
+        return max(0.0, float(str(retry_after)))
+    except ValueError:
+        return 1.0
+
+
+def post_once(post: Callable[[], dict], find: Callable[[], Posted | None]) -> Posted:
+    """`post()` (a chat.postMessage carrying metadata), and when its answer is lost, `find()` the post by that
+    metadata before posting again: a post is never repeated blindly.
+
+    Raises DeliveryError; with `maybe_sent` when Slack may hold the post and the lookup could not tell
+    (Slack is failing): the caller keeps it as unsure and looks again before any later attempt.
+    """
+    for attempt in range(1, POST_ATTEMPTS + 1):
+        try:
+            with as_delivery_errors():
+                response = post()
+            return Posted(conversation=response["channel"], ts=response["ts"])
+        except DeliveryError as error:
+            if not error.maybe_sent or attempt == POST_ATTEMPTS:
+                raise
+        time.sleep(LOOKUP_AFTER_SECONDS)
+        try:
+            found = find()
+        except DeliveryError as lookup:
+            raise DeliveryError(f"unsure whether Slack took it ({lookup.reason})", permanent=False,
+                                maybe_sent=True) from lookup
+        if found is not None:
+            return found
+    raise AssertionError("unreachable")
 
 
 def paced(pacer: Pacer, channel: str, call) -> dict:

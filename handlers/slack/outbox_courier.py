@@ -8,7 +8,7 @@ not invited) is a setup problem, not the request's: those messages keep being re
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
@@ -27,7 +27,7 @@ from bot.outbox import (
     TO_THREAD,
 )
 from handlers.slack import alumni_blocks as render
-from handlers.slack.delivery import find_stamped, paced, stamp
+from handlers.slack.delivery import LOOKBACK, find_stamped, paced, post_once, stamp
 from handlers.slack.pacing import Pacer
 from scheduler.dispatch import DeliveryError, Posted
 from scheduler.outbox_worker import Claim, request_to_deliver
@@ -101,11 +101,12 @@ class SlackCourier:
         return render.card(request, steps[-1] if steps else None, self.zone)
 
     def _post(self, message: OutboxMessage, claim: Claim, channel: str, content: dict) -> Posted:
-        """Claimed at the last moment: after the pacer's slot, right before Slack is called."""
-        metadata = self._stamp(message)
-        response = paced(self.pacer, channel, lambda: claim() or self.client.chat_postMessage(
-            channel=channel, unfurl_links=False, unfurl_media=False, metadata=metadata, **content))
-        return Posted(conversation=response["channel"], ts=response["ts"])
+        """Claimed at the last moment: after the pacer's slot, right before Slack is called; a post whose answer
+        was lost is looked for (in the card's thread, for replies under it) before it is made again."""
+        metadata, since = self._stamp(message), datetime.now(UTC) - LOOKBACK
+        return post_once(lambda: paced(self.pacer, channel, lambda: claim() or self.client.chat_postMessage(
+                             channel=channel, unfurl_links=False, unfurl_media=False, metadata=metadata, **content)),
+                         lambda: find_stamped(self.client, channel, since, metadata, content.get("thread_ts")))
 
     @staticmethod
     def _stamp(message: OutboxMessage) -> dict:
