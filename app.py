@@ -45,12 +45,13 @@ def build_slack(settings: Settings, core):
     from handlers import slack
     from handlers.slack.recovery import Recovery
 
-    slack_app = slack.build_app(settings, core)
-    Recovery(slack_app, core, interval_seconds=min(30.0, settings.event_lease_seconds / 2)).start()
-    return slack_app
+    bot = slack.build_app(settings, core)
+    Recovery(bot.app, core, interval_seconds=min(30.0, settings.event_lease_seconds / 2)).start()
+    return bot
 
 
-def serve_slack(settings: Settings, core, slack_app) -> int:
+def serve_slack(settings: Settings, core, slack_bot) -> int:
+    slack_app = slack_bot.app
     from handlers import web
     from handlers.slack import http
 

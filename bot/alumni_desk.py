@@ -34,8 +34,10 @@ class NotLiaison(Exception):
 class Liaisons:
     """Who may act on requests: LIAISON_USER_IDS, or else the members of the liaison channel.
 
-    The platform adapter supplies the member lookup; members are cached for a minute, and when the lookup
-    fails the last answer (or the configured ids alone) stands rather than locking the liaison out.
+    The platform adapter supplies the member lookup. Members are kept for a minute; after that the last answer
+    stands while a background thread asks again, so a liaison's button press is never held up by a call to the
+    platform (only the very first lookup waits). When a lookup fails the last answer (or the configured ids
+    alone) stands rather than locking the liaison out.
     """
 
     def __init__(self, user_ids: frozenset[str], members: Callable[[], frozenset[str]] | None = None):
@@ -43,9 +45,13 @@ class Liaisons:
         self._members = members
         self._cached: tuple[float, frozenset[str]] | None = None
         self._lock = threading.Lock()
+        self._refreshing = False
 
     def use_members(self, members: Callable[[], frozenset[str]]) -> None:
+        """The member lookup; the first answer is fetched in the background now, so no press waits for it."""
         self._members = members
+        if not self.user_ids:
+            threading.Thread(target=self._refresh, name="liaison-members", daemon=True).start()
 
     def includes(self, user_id: str) -> bool:
         if self.user_ids:
@@ -54,16 +60,23 @@ class Liaisons:
 
     def _channel_members(self) -> frozenset[str]:
         with self._lock:
-            if self._cached and time.monotonic() - self._cached[0] < MEMBERS_CACHE_SECONDS:
-                return self._cached[1]
-            if self._members is None:
-                return frozenset()
-            try:
-                members = self._members()
-            except Exception:  # Slack unreachable: the last known members, or nobody
+            cached, stale = self._cached, (self._cached is not None
+                                           and time.monotonic() - self._cached[0] >= MEMBERS_CACHE_SECONDS)
+            if stale and not self._refreshing:
+                self._refreshing = True
+                threading.Thread(target=self._refresh, name="liaison-members", daemon=True).start()
+        return cached[1] if cached else self._refresh()
+
+    def _refresh(self) -> frozenset[str]:
+        try:
+            members = self._members() if self._members else frozenset()
+        except Exception:  # the platform unreachable: the last known members, or nobody
+            with self._lock:
+                self._refreshing = False
                 return self._cached[1] if self._cached else frozenset()
-            self._cached = (time.monotonic(), members)
-            return members
+        with self._lock:
+            self._cached, self._refreshing = (time.monotonic(), members), False
+        return members
 
 
 NOT_LIAISON = "Only the Alumni Liaison team can act on requests, so nothing was changed."

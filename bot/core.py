@@ -8,13 +8,13 @@ platform's user id; they never touch the database or the knowledge base directly
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.alumni_desk import RequestDesk
 from bot.conversation import Advisor
-from bot.db import reachable
-from bot.events import EventLog, Unfinished
+from bot.db import is_storage_error, writable
+from bot.events import EventLog, Leases, Unfinished
 from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
 from bot.replies import Reply
@@ -165,7 +165,13 @@ class AdvisorCore:
         return self.nudges.later(student.recipient, delivery_id, datetime.now(self.timezone))
 
     def healthy(self) -> bool:
-        return reachable(self.profiles.engine)
+        """For /health: the database takes a write right now (a full or read-only disk fails it)."""
+        return writable(self.profiles.engine)
+
+    @staticmethod
+    def storage_failed(error: Exception) -> bool:
+        """Whether `error` is the database failing (so nothing could be committed)."""
+        return is_storage_error(error)
 
     def first_delivery(self, platform: str, event_id: str, question_payload: str | None = None) -> bool:
         """Claim an event; a question's payload is kept until `answered`, so a crash cannot lose it."""
@@ -173,6 +179,14 @@ class AdvisorCore:
 
     def answered(self, platform: str, event_id: str) -> None:
         self.events.finished(platform, event_id)
+
+    def answer_later(self, platform: str, event_id: str, after: timedelta = timedelta(0)) -> None:
+        """Not answered now (the platform is failing, or this process is stopping): recovery takes it up later."""
+        self.events.retry_later(platform, event_id, after)
+
+    def question_leases(self, platform: str) -> Leases:
+        """Keeps the claims of questions this process is answering alive while it works (see bot/events.py)."""
+        return Leases(self.events, platform)
 
     def unanswered(self, platform: str) -> list[Unfinished]:
         """Questions acknowledged but never answered (their process died): now this process's to answer."""

@@ -14,12 +14,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
+
+from bot.models import SchedulerState, utcnow
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Enough connections for the web threads and Slack listener threads of one process under a burst.
@@ -113,11 +115,21 @@ def insert_or_update(db: Session, model: type, values: dict, keys: tuple[str, ..
     return len(db.execute(statement.returning(key_column)).all())
 
 
-def reachable(engine: Engine) -> bool:
-    """For GET /health: can the database answer a trivial query right now?"""
+HEALTH_ROW = "health_probe"
+
+
+def writable(engine: Engine) -> bool:
+    """For GET /health: does the database take (and commit) a write right now? A read alone passes on a full or
+    read-only disk, where every claim, and so every acknowledgement, would fail."""
     try:
-        with engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
+        with writing(engine) as db:
+            values = {"name": HEALTH_ROW, "value": "ok", "updated_at": utcnow()}
+            insert_or_update(db, SchedulerState, values, keys=("name",), update=("updated_at",))
+            db.commit()
         return True
     except SQLAlchemyError:
         return False
+
+
+def is_storage_error(error: BaseException) -> bool:
+    return isinstance(error, SQLAlchemyError)

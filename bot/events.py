@@ -63,14 +63,36 @@ class EventLog:
                        .values(payload=None, lease_until=None))
             db.commit()
 
+    def renew(self, platform: str, event_ids: list[str]) -> None:
+        """These questions are still being answered here: their leases start again, so no other process takes
+        them over while a handler waits on a slow or failing platform."""
+        if not event_ids:
+            return
+        with writing(self.engine) as db:
+            db.execute(update(ProcessedEvent)
+                       .where(ProcessedEvent.platform == platform, ProcessedEvent.payload.is_not(None),
+                              ProcessedEvent.event_id.in_([event_id[:128] for event_id in event_ids]))
+                       .values(lease_until=utcnow() + self.lease))
+            db.commit()
+
+    def retry_later(self, platform: str, event_id: str, after: timedelta) -> None:
+        """Not answered (the platform is failing, or this process is stopping): any process may take the question
+        up after `after` (immediately for zero); it looks the answer up before answering."""
+        with writing(self.engine) as db:
+            db.execute(update(ProcessedEvent)
+                       .where(ProcessedEvent.platform == platform, ProcessedEvent.event_id == event_id[:128],
+                              ProcessedEvent.payload.is_not(None))
+                       .values(lease_until=utcnow() + after))
+            db.commit()
+
     def take_unfinished(self, platform: str) -> list[Unfinished]:
         """Claimed questions whose lease ran out unanswered, leased anew to the caller (at most one taker)."""
-        now = utcnow()
+        now = utcnow()  # a lease_until exactly now (handed back) counts as run out
         with writing(self.engine) as db:
             candidates = db.execute(
                 update(ProcessedEvent)
                 .where(ProcessedEvent.platform == platform, ProcessedEvent.payload.is_not(None),
-                       ProcessedEvent.lease_until < now, ProcessedEvent.received_at > now - self.recover_within)
+                       ProcessedEvent.lease_until <= now, ProcessedEvent.received_at > now - self.recover_within)
                 .values(lease_until=now + self.lease)
                 .returning(ProcessedEvent.event_id, ProcessedEvent.payload)
             ).all()
@@ -96,3 +118,47 @@ class EventLog:
                 return False
             self._next_purge = now + PURGE_EVERY_SECONDS
             return True
+
+
+class Leases:
+    """The questions this process is answering right now, with their leases kept alive until each is done.
+
+    A handler can outlive its lease (a platform slow or down for minutes, its calls retried); renewing every
+    third of the lease means recovery elsewhere never takes over live work, while a process that dies stops
+    renewing and its questions are taken over one lease later.
+    """
+
+    def __init__(self, events: EventLog, platform: str):
+        self.events = events
+        self.platform = platform
+        self.every = max(0.5, events.lease.total_seconds() / 3)
+        self._held: set[str] = set()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"{platform}-leases", daemon=True)
+
+    def start(self) -> Leases:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def hold(self, event_id: str) -> None:
+        with self._lock:
+            self._held.add(event_id)
+
+    def release(self, event_id: str) -> None:
+        with self._lock:
+            self._held.discard(event_id)
+
+    def held(self) -> list[str]:
+        with self._lock:
+            return sorted(self._held)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.every):
+            try:
+                self.events.renew(self.platform, self.held())
+            except Exception:  # a database hiccup: the next round renews (a lease is three rounds long)
+                log.exception("renewing the leases of questions being answered failed; trying again")

@@ -45,7 +45,8 @@ class RefusalLog:
             self._next[reason] = now + self.every
             quiet = self._quiet.pop(reason, 0)
         also = f" ({quiet} more since the last such line)" if quiet else ""
-        self.logger.warning("%s: refused a request with %d: %s%s", self.platform, status, reason, also)
+        outcome = "acknowledged without acting on a request" if status < 300 else f"refused a request with {status}"
+        self.logger.warning("%s: %s: %s%s", self.platform, outcome, reason, also)
 
 
 def configure_logging(settings: Settings) -> None:

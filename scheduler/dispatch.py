@@ -38,13 +38,16 @@ class DeliveryError(Exception):
 
     `maybe_sent`: the outcome is unknown (a 5xx, a dropped connection or a timeout after the request went
     out): the platform may have posted it, so it is looked up before it is ever sent again.
+    `refused`: the platform answered and would not take this message (as opposed to being unreachable or
+    failing): sending the same again will not help, though other words might.
     """
 
-    def __init__(self, reason: str, permanent: bool, maybe_sent: bool = False):
+    def __init__(self, reason: str, permanent: bool, maybe_sent: bool = False, refused: bool = False):
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.maybe_sent = maybe_sent and not permanent
+        self.refused = refused or permanent
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parent.parent
 SIGNING_SECRET = "stand-in-signing-secret"
@@ -26,6 +28,11 @@ BOT_TOKEN = "xoxb-stand-in"
 TEAM = "T0STANDIN"
 BOT_USER = "U0ADVISOR"
 _ids = itertools.count(1)
+
+
+def institution_today() -> date:
+    """Today where the bot's "today" is (its default INSTITUTION_TIMEZONE), not where the test machine is."""
+    return datetime.now(ZoneInfo("America/New_York")).date()
 
 
 def free_port() -> int:

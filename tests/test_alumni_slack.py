@@ -237,10 +237,9 @@ def test_replies_are_relayed_both_ways(bot, slack, store):
 def test_students_see_only_their_own_requests(bot, slack, store):
     file_by_command(bot, slack, "an alum in pediatrics in Chicago for shadowing", user=OTHER)
     file_by_command(bot, slack)
-    bot.send_command(STUDENT, "requests", slack.response_url("mine"))
-    [mine] = slack.wait_for("respond/mine", timeout=10)
-    assert "#2" in mine.params["text"] and "dermatology" in mine.params["text"]
-    assert "#1" not in mine.params["text"] and "pediatrics" not in mine.params["text"]
+    mine = bot.send_command(STUDENT, "requests", slack.response_url("mine")).json()["text"]
+    assert "#2" in mine and "dermatology" in mine
+    assert "#1" not in mine and "pediatrics" not in mine
 
 
 @pytest.mark.parametrize("restart", [False, True], ids=["same process", "after a restart"])

@@ -139,10 +139,12 @@ def test_a_forged_log_line_cannot_be_injected(bot, slack):
     assert not any(line.startswith("2026-01-01 00:00:00,000 ERROR advisor: FORGED") for line in bot.log().splitlines())
 
 
-def test_a_signed_request_with_a_valid_signature_still_works(bot, slack):
-    form = {"command": "/advisor", "text": "help", "user_id": "U0OK", "channel_id": "C0GENERAL", "team_id": "T0",
-            "response_url": slack.response_url("ok"), "trigger_id": "t-ok"}
+def test_a_signed_command_is_read_whole_even_when_its_text_says_payload(bot, slack):
+    """Bolt's own parser reads a form whose text contains "payload" as an empty body."""
+    form = {"command": "/advisor", "text": "ask what payload of letters do I need for ERAS", "user_id": "U0OK",
+            "channel_id": "C0GENERAL", "team_id": "T0", "response_url": slack.response_url("ok"), "trigger_id": "t-ok"}
     body = urlencode(form).encode()
     headers = {"Content-Type": "application/x-www-form-urlencoded", **signature_headers(body)}
     assert bot.request("POST", "/slack/events", body, headers).status == 200
-    slack.wait_for("respond/ok")
+    [answer] = slack.wait_for("respond/ok")
+    assert "payload of letters" in json.dumps(answer.params)

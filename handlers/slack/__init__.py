@@ -1,9 +1,14 @@
-"""The Slack adapter: a Bolt app whose feature modules translate Slack events to core calls and back."""
+"""The Slack adapter: a Bolt app whose feature modules translate Slack events to core calls and back.
+
+Bolt answers Slack only when a listener returns (process_before_response): listeners decide, commit and
+acknowledge, and hand everything that calls Slack to ListenerWork, so an acknowledgement never waits for
+Slack. The signature and the payload's shape are checked before Bolt sees a request (handlers/slack/http.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_sdk import WebClient
@@ -12,26 +17,30 @@ from bot.core import AdvisorCore
 from bot.settings import Settings
 from handlers.slack import actions, alumni, assistant, commands, home, mentions, messages, nudges, reliability, views
 from handlers.slack.client import web_client
+from handlers.slack.work import ListenerWork
 
-LISTENER_THREADS = 8  # measured: more threads slow the acknowledgements (GIL) without faster replies
+WORK_THREADS = 8  # measured: more threads slow the acknowledgements (GIL) without faster replies
 FEATURES = (reliability, assistant, alumni, messages, mentions, commands, home, actions, nudges, views)
 
 
-def build_app(settings: Settings, core: AdvisorCore) -> App:
-    """The Bolt app for either mode; the dedupe middleware (reliability) is registered first."""
-    http_mode = settings.slack_mode == "http"
-    app = App(
-        client=web_client(settings),
-        signing_secret=settings.slack_signing_secret if http_mode else None,
-        request_verification_enabled=http_mode,
-        process_before_response=False,
-        listener_executor=ThreadPoolExecutor(max_workers=LISTENER_THREADS, thread_name_prefix="slack-listener"),
-    )
+@dataclass
+class SlackBot:
+    app: App
+    work: ListenerWork
+
+
+def build_app(settings: Settings, core: AdvisorCore) -> SlackBot:
+    """The Bolt app for either mode; the dedupe middleware (reliability) is registered first. Requests reach
+    it verified (HTTP: handlers/slack/http.py; Socket Mode: Slack's own connection), so Bolt does not verify."""
+    client = web_client(settings)
+    work = ListenerWork(core, client, WORK_THREADS)
+    app = App(client=client, request_verification_enabled=False, process_before_response=True,
+              listener_executor=work.pool)
     for feature in FEATURES:
-        feature.register(app, core)
+        feature.register(app, core, work)
     if settings.alumni_liaison_channel:
         core.requests.liaisons.use_members(channel_members(app.client, settings.alumni_liaison_channel))
-    return app
+    return SlackBot(app, work)
 
 
 def channel_members(client: WebClient, channel: str) -> Callable[[], frozenset[str]]:

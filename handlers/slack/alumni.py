@@ -8,6 +8,7 @@ leave through the outbox (bot/outbox.py), so Slack being down loses nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
@@ -19,7 +20,8 @@ from bot.intents import wants_alumni_contact
 from bot.profile import InputError
 from handlers.slack import alumni_blocks as blocks
 from handlers.slack.blocks import context_block, escape, notice
-from handlers.slack.common import PLATFORM, is_from_a_person
+from handlers.slack.common import PLATFORM, event_place, interaction_place, is_from_a_person, post_reply
+from handlers.slack.work import ListenerWork
 
 RECEIPT = ("Your request #{id} is with the Alumni Liaison, who will look for an alum who fits. I'll message you "
            "when it moves on; `/advisor requests` shows where it stands.")
@@ -43,30 +45,23 @@ def list_for_student(core: AdvisorCore, user_id: str) -> dict:
     return notice("*Your alumni-advisor requests*\n" + blocks.requests_list(mine, core.timezone))
 
 
-def handled_in_dm(core: AdvisorCore, client: WebClient, event: dict, event_id: str | None) -> bool:
+def handled_in_dm(core: AdvisorCore, client: WebClient, event: dict, body: dict) -> bool:
     """A DM that is about requests rather than a question: a reply in a request's thread goes to the
     liaison; a request in plain words gets the confirm-and-send step. False: answer it as a question."""
-    handled = _about_requests(core, client, event, event_id)
-    if handled and event_id:
-        core.answered(PLATFORM, event_id)
-    return handled
-
-
-def _about_requests(core: AdvisorCore, client: WebClient, event: dict, event_id: str | None) -> bool:
     text = event.get("text") or ""
-    channel, thread_ts = event["channel"], event.get("thread_ts")
-    relayed = core.requests.student_reply(PLATFORM, event["user"], channel, thread_ts, text, event_id)
+    place = event_place(body)
+    relayed = core.requests.student_reply(PLATFORM, event["user"], event["channel"], event.get("thread_ts"), text,
+                                          body.get("event_id"))
     if relayed is not None:
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts,
-                                **notice(f"Passed on to the Alumni Liaison (request #{relayed.id})."))
+        post_reply(client, place, notice(f"Passed on to the Alumni Liaison (request #{relayed.id})."))
         return True
     if wants_alumni_contact(text):
-        client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.draft(" ".join(text.split())[:2000]))
+        post_reply(client, place, blocks.draft(" ".join(text.split())[:2000]))
         return True
     return False
 
 
-def register(app: App, core: AdvisorCore) -> None:
+def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     desk = core.requests
 
     def liaison_thread_reply(event: dict) -> bool:
@@ -81,7 +76,8 @@ def register(app: App, core: AdvisorCore) -> None:
     @app.action(blocks.OPEN_INTAKE)
     def open_intake(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal())
+        work.after_ack(body, lambda: client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal()),
+                       urgent=True)
 
     @app.view(blocks.INTAKE_CALLBACK)
     def submit_intake(ack: Ack, body: dict, view: dict) -> None:
@@ -99,44 +95,61 @@ def register(app: App, core: AdvisorCore) -> None:
         container = body.get("container") or {}
         key = f"slack-draft:{container.get('channel_id')}:{container.get('message_ts')}"
         try:
-            request, _ = desk.file(PLATFORM, body["user"]["id"], Intake(action.get("value", "")), key)
+            request, _ = desk.file(PLATFORM, body["user"]["id"], Intake(action.get("value") or ""), key)
         except InputError as error:
-            ack()
-            respond(replace_original=False, **notice(f"I couldn't send that: {escape(str(error))}. Try "
-                                                     "*Add details*, or `/advisor alumni <what you are looking for>`."))
-            return
+            reply = dict(replace_original=False, **notice(
+                f"I couldn't send that: {escape(str(error))}. Try *Add details*, or "
+                "`/advisor alumni <what you are looking for>`."))
+        else:
+            reply = dict(replace_original=True, **notice(RECEIPT.format(id=request.id)))
         ack()
-        respond(replace_original=True, **notice(RECEIPT.format(id=request.id)))
+        work.after_ack(body, lambda: respond(**reply))
 
     @app.action(blocks.EDIT_DRAFT)
     def edit_draft(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal(action.get("value")))
-        respond(replace_original=True, **notice("Add the details in the form; I'll confirm here once it's sent."))
+
+        def open_form() -> None:
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal(action.get("value")))
+            respond(replace_original=True, **notice("Add the details in the form; I'll confirm here once it's sent."))
+
+        work.after_ack(body, open_form, urgent=True)
 
     @app.action(blocks.DROP_DRAFT)
-    def drop_draft(ack: Ack, respond: Respond) -> None:
+    def drop_draft(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        respond(replace_original=True, **notice("OK, nothing was sent. `/advisor alumni` makes a request any time."))
+        work.after_ack(body, lambda: respond(replace_original=True, **notice(
+            "OK, nothing was sent. `/advisor alumni` makes a request any time.")))
 
     @app.action(blocks.CLAIM)
     def claim(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        outcome = _liaison_act(lambda request_id: desk.claim(request_id, body["user"]["id"]), action.get("value"))
         ack()
-        _answer_liaison(respond, lambda: desk.claim(int(action["value"]), body["user"]["id"]))
+        if outcome:
+            work.after_ack(body, lambda: respond(response_type="ephemeral", replace_original=False,
+                                                 **notice(outcome)))
 
     @app.action(re.compile(f"^({blocks.ASK_INFO}|{blocks.MARK_CONNECTED}|{blocks.CLOSE})$"))
     def open_liaison_form(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
         ack()
-        if not desk.may_act(body["user"]["id"]):
-            respond(response_type="ephemeral", replace_original=False, **notice(NOT_LIAISON))
-            return
-        client.views_open(trigger_id=body["trigger_id"],
-                          view=blocks.liaison_modal(action["action_id"], int(action["value"])))
+        request_id = number(action.get("value"))
+
+        def open_form() -> None:
+            if not desk.may_act(body["user"]["id"]):
+                respond(response_type="ephemeral", replace_original=False, **notice(NOT_LIAISON))
+            elif request_id is not None:
+                client.views_open(trigger_id=body["trigger_id"],
+                                  view=blocks.liaison_modal(action["action_id"], request_id))
+
+        work.after_ack(body, open_form, urgent=True)
 
     @app.view(re.compile(f"^({'|'.join(FORMS)})$"))
     def submit_liaison_form(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
-        actor, request_id, form = body["user"]["id"], int(view["private_metadata"]), FORMS[view["callback_id"]]
+        actor, request_id, form = body["user"]["id"], number(view.get("private_metadata")), FORMS[view["callback_id"]]
         field = {blocks.ASK_INFO: blocks.QUESTION, blocks.MARK_CONNECTED: blocks.ALUMNUS, blocks.CLOSE: blocks.REASON}
+        if request_id is None:
+            ack(response_action="errors", errors={field[form]: "This form is out of date: open it again."})
+            return
         try:
             if form == blocks.ASK_INFO:
                 outcome = desk.ask_for_info(request_id, actor, blocks.submitted(view, blocks.QUESTION))
@@ -153,28 +166,36 @@ def register(app: App, core: AdvisorCore) -> None:
             return
         ack()
         if outcome.problem:
-            client.chat_postMessage(channel=actor, **notice(escape(outcome.problem)))
+            work.after_ack(body, lambda: post_reply(client, interaction_place(body), notice(escape(outcome.problem))))
 
     @app.action(re.compile(f"^{blocks.CHECK_IN_PREFIX}\\w+$"))
     def answer_check_in(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
         answer = action["action_id"].removeprefix(blocks.CHECK_IN_PREFIX)
-        if not desk.check_in(PLATFORM, body["user"]["id"], int(action["value"]), answer):
-            respond(response_type="ephemeral", replace_original=False, **notice("That check-in is not yours."))
-            return
+        request_id = number(action.get("value"))
+        mine = request_id is not None and desk.check_in(PLATFORM, body["user"]["id"], request_id, answer)
+        ack()
         message = body.get("message") or {}
-        kept = [block for block in message.get("blocks", []) if block.get("block_id") != "alumni_check_in"]
-        respond(replace_original=True, text=message.get("text", ""),
-                blocks=[*kept, context_block("Thanks! I've told the Alumni Liaison.")])
+        kept = [block for block in message.get("blocks") or [] if block.get("block_id") != "alumni_check_in"]
+        reply = dict(replace_original=True, text=message.get("text") or "",
+                     blocks=[*kept, context_block("Thanks! I've told the Alumni Liaison.")]) if mine else \
+            dict(response_type="ephemeral", replace_original=False, **notice("That check-in is not yours."))
+        work.after_ack(body, lambda: respond(**reply))
 
 
-def _answer_liaison(respond: Respond, act) -> Outcome | None:
-    """Runs a liaison action; a non-liaison's press or a stale card gets an ephemeral answer, nothing else."""
+def number(value: object) -> int | None:
+    """A request or delivery number carried by a button or form; None when it is not one."""
+    text = str(value or "")
+    return int(text) if text.isdigit() and len(text) < 12 else None
+
+
+def _liaison_act(act: Callable[[int], Outcome], value: object) -> str | None:
+    """Runs a liaison action (committed before the acknowledgement); what to tell the presser, if anything:
+    a non-liaison's press or a stale card changes nothing."""
+    request_id = number(value)
+    if request_id is None:
+        return "That request no longer exists."
     try:
-        outcome = act()
+        outcome = act(request_id)
     except NotLiaison:
-        respond(response_type="ephemeral", replace_original=False, **notice(NOT_LIAISON))
-        return None
-    if outcome.problem:
-        respond(response_type="ephemeral", replace_original=False, **notice(escape(outcome.problem)))
-    return outcome
+        return NOT_LIAISON
+    return escape(outcome.problem) if outcome.problem else None

@@ -6,34 +6,35 @@ in a thread get their answer in that thread, in workspaces with or without the p
 
 from __future__ import annotations
 
-from slack_bolt import App, Assistant, Say, SetStatus, SetSuggestedPrompts
+from slack_bolt import App, Assistant, SetStatus, SetSuggestedPrompts
 from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
-from handlers.slack.alumni import handled_in_dm
-from handlers.slack.common import is_from_a_person, post_answer, student
+from handlers.slack.blocks import notice
+from handlers.slack.common import event_place, is_from_a_person, post_reply, student
+from handlers.slack.messages import answer_in_dm
+from handlers.slack.work import ListenerWork
 
 MAX_PROMPTS = 4
 
 
-def register(app: App, core: AdvisorCore) -> None:
+def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     assistant = Assistant()
 
-    @assistant.thread_started
-    def greet(payload: dict, say: Say, set_suggested_prompts: SetSuggestedPrompts) -> None:
-        who = student(payload["assistant_thread"]["user_id"])
-        say(core.copy.greeting)
+    def greet(body: dict, client: WebClient, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        who = student(body["event"]["assistant_thread"]["user_id"])
+        post_reply(client, event_place(body), notice(core.copy.greeting))
         prompts = core.quick_questions(core.context(who))[:MAX_PROMPTS]
         set_suggested_prompts(prompts=[{"title": prompt, "message": prompt} for prompt in prompts])
 
+    @assistant.thread_started
+    def thread_started(body: dict, client: WebClient, set_suggested_prompts: SetSuggestedPrompts) -> None:
+        work.after_ack(body, lambda: greet(body, client, set_suggested_prompts))
+
     @assistant.user_message
     def answer_in_thread(payload: dict, body: dict, set_status: SetStatus, client: WebClient) -> None:
-        if not is_from_a_person(payload):
-            return
-        if handled_in_dm(core, client, payload, body.get("event_id")):
-            return
-        set_status("is looking that up…")
-        answer = core.answer(student(payload["user"]), payload.get("text") or "")
-        post_answer(core, client, payload["channel"], answer, payload["thread_ts"], body.get("event_id"))
+        if is_from_a_person(payload):
+            work.after_ack(body, lambda: answer_in_dm(core, client, payload, body,
+                                                      thinking=lambda: set_status("is looking that up…")))
 
     app.assistant(assistant)

@@ -10,6 +10,7 @@ before posting again (handlers/slack/delivery.py).
 from __future__ import annotations
 
 import socket
+import threading
 from urllib.error import URLError
 from urllib.parse import urlsplit
 
@@ -60,7 +61,29 @@ class IdempotentConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
         return not posts_a_message(request) or never_sent(error)
 
 
-def web_client(settings: Settings, retry_rate_limits: bool = True, retry_server_errors: bool = True) -> WebClient:
+class Stopping(RuntimeError):
+    """The bot is shutting down: no new call to Slack starts."""
+
+
+class StoppableWebClient(WebClient):
+    """A WebClient that starts no call once `refuse()` was called: after a shutdown's grace period nothing
+    new reaches Slack, so what is unfinished is handed back whole (and looked up on recovery)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refusing = threading.Event()
+
+    def refuse(self) -> None:
+        self.refusing.set()
+
+    def api_call(self, *args, **kwargs):
+        if self.refusing.is_set():
+            raise Stopping("the bot is stopping")
+        return super().api_call(*args, **kwargs)
+
+
+def web_client(settings: Settings, retry_rate_limits: bool = True,
+               retry_server_errors: bool = True) -> StoppableWebClient:
     """`retry_rate_limits=False` for the senders whose pacer handles 429s for all their threads at once;
     `retry_server_errors=False` for the outbox, which retries on its own and must keep each call short."""
     handlers: list[RetryHandler] = [IdempotentConnectionErrorRetryHandler(max_retry_count=CONNECTION_RETRIES,
@@ -70,5 +93,5 @@ def web_client(settings: Settings, retry_rate_limits: bool = True, retry_server_
                                                       interval_calculator=BACKOFF))
     if retry_rate_limits:
         handlers.insert(0, RateLimitErrorRetryHandler(max_retry_count=RATE_LIMIT_RETRIES))
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL,
-                     timeout=settings.slack_api_timeout_seconds, retry_handlers=handlers)
+    return StoppableWebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url or DEFAULT_API_URL,
+                              timeout=settings.slack_api_timeout_seconds, retry_handlers=handlers)

@@ -1,5 +1,6 @@
 """`/advisor`: help, ask, profile, upcoming, nudges, alumni and requests. Answers are ephemeral: only the student
-sees them."""
+sees them. Whatever needs only the database is done, committed and put in the acknowledgement itself; what
+needs Slack (an answer worked out and sent to the response_url, a modal, the App Home) follows the ack."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from handlers.slack.blocks import escape, notice, reply_blocks, you_asked
 from handlers.slack.common import publish_home, render, student
 from handlers.slack.nudges import nudges_command
 from handlers.slack.surfaces import profile_modal
+from handlers.slack.work import ListenerWork
 
 HELP = (
     "*Career Planning advisor.* Message me any question about the programme, or use:\n"
@@ -29,42 +31,55 @@ HELP = (
 )
 
 
-def register(app: App, core: AdvisorCore) -> None:
+def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     @app.command("/advisor")
-    def advisor_command(ack: Ack, command: dict, respond: Respond, client: WebClient) -> None:
+    def advisor_command(ack: Ack, body: dict, command: dict, respond: Respond, client: WebClient) -> None:
         verb, _, rest = (command.get("text") or "").strip().partition(" ")
-        if verb.lower() in ALUMNI_VERBS and rest.strip():
-            ack(response_type="ephemeral", **file_from_command(core, command, rest))  # committed, then acked
-            return
-        ack()
+        verb, rest = verb.lower(), rest.strip()
         who = student(command["user_id"])
-        match verb.lower():
-            case "ask" if rest.strip():
-                question = rest.strip()
-                respond(response_type="ephemeral", **render(core, core.answer(who, question),
-                                                            heading=you_asked(question)))
+
+        def then(task, urgent: bool = False) -> None:
+            work.after_ack(body, task, urgent=urgent)
+
+        def ephemeral(message: dict, refresh_home: bool = False) -> None:
+            ack(response_type="ephemeral", **message)
+            if refresh_home:
+                then(lambda: publish_home(core, client, who.user_id))
+
+        match verb:
+            case verb if verb in ALUMNI_VERBS and rest:
+                ephemeral(file_from_command(core, command, rest))  # filed and committed, then acknowledged
+            case "ask" if rest:
+                ack()
+                then(lambda: respond(response_type="ephemeral", **render(core, core.answer(who, rest),
+                                                                         heading=you_asked(rest))))
             case "upcoming":
-                reply = core.upcoming(core.context(who))
-                respond(response_type="ephemeral", text=escape(reply.text),
-                        blocks=reply_blocks(reply, core.copy.ask_a_person))
-            case "profile" if rest.strip().lower() in FORGET_WORDS:
+                ack()
+
+                def upcoming() -> None:
+                    reply = core.upcoming(core.context(who))
+                    respond(response_type="ephemeral", text=escape(reply.text),
+                            blocks=reply_blocks(reply, core.copy.ask_a_person))
+
+                then(upcoming)
+            case "profile" if rest.lower() in FORGET_WORDS:
                 core.forget_profile(who)
-                respond(response_type="ephemeral", **notice("Done: I've forgotten your class year and track."))
-                publish_home(core, client, who.user_id)
-            case "profile" if rest.strip():
-                respond(response_type="ephemeral", **notice(_set_profile(core, command["user_id"], rest)))
-                publish_home(core, client, who.user_id)
+                ephemeral(notice("Done: I've forgotten your class year and track."), refresh_home=True)
+            case "profile" if rest:
+                ephemeral(notice(_set_profile(core, command["user_id"], rest)), refresh_home=True)
             case "nudges":
-                respond(response_type="ephemeral", **notice(nudges_command(core, who, rest)))
-                publish_home(core, client, who.user_id)
+                ephemeral(notice(nudges_command(core, who, rest)), refresh_home=True)
             case "requests" | "request":
-                respond(response_type="ephemeral", **list_for_student(core, command["user_id"]))
+                ephemeral(list_for_student(core, command["user_id"]))
             case verb if verb in ALUMNI_VERBS:
-                client.views_open(trigger_id=command["trigger_id"], view=intake_modal())
+                ack()
+                then(lambda: client.views_open(trigger_id=command["trigger_id"], view=intake_modal()), urgent=True)
             case "profile":
-                client.views_open(trigger_id=command["trigger_id"], view=profile_modal(core, core.profile(who)))
+                ack()
+                then(lambda: client.views_open(trigger_id=command["trigger_id"],
+                                               view=profile_modal(core, core.profile(who))), urgent=True)
             case _:
-                respond(response_type="ephemeral", **notice(HELP))
+                ephemeral(notice(HELP))
 
 
 def _set_profile(core: AdvisorCore, user_id: str, text: str) -> str:

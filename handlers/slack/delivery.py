@@ -51,8 +51,9 @@ def as_delivery_errors() -> Iterator[None]:
         if status == 429:
             raise RateLimited(_seconds(error.response.headers.get("Retry-After"))) from error
         code = f"HTTP {status}" if status >= 500 else str(error.response.get("error") or f"HTTP {status}")
-        raise DeliveryError(code, permanent=code in PERMANENT_ERRORS,
-                            maybe_sent=status >= 500 or code in UNCERTAIN_ERRORS) from error
+        uncertain = status >= 500 or code in UNCERTAIN_ERRORS
+        raise DeliveryError(code, permanent=code in PERMANENT_ERRORS, maybe_sent=uncertain,
+                            refused=not uncertain and code != "ratelimited") from error
     except (SlackClientError, OSError) as error:
         raise DeliveryError(f"Slack unreachable ({type(error).__name__})", permanent=False,
                             maybe_sent=not never_sent(error)) from error

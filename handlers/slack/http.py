@@ -1,8 +1,9 @@
 """Slack's HTTP endpoint: events, slash commands and interactivity all arrive at POST /slack/events.
 
 The signature is checked on the raw bytes first (handlers/slack/verification.py); only a request Slack
-signed is parsed and handed to Bolt. A signed body that is not a JSON object (or a form carrying one)
-gets 400, before any listener, middleware or error handler sees it.
+signed is parsed. A signed body that is not a JSON object (or a form) gets 400; a payload the advisor
+does not handle, or one without the shape its kind promises (handlers/slack/shapes.py), is acknowledged
+quietly. Only the rest reaches Bolt, its middleware and the listeners.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import json
 import logging
 from urllib.parse import parse_qsl
 
-from slack_bolt import App, BoltRequest
+from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_starlette_response
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -19,9 +20,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.logs import RefusalLog
+from handlers.slack import shapes
 from handlers.slack.verification import MAX_BODY_BYTES, SlackSignature
 
 EVENTS_PATH = "/slack/events"
+# Bolt is handed the payload already verified and parsed, which Bolt calls "socket_mode" (its only effect: Bolt
+# does not verify again). Bolt's own parser reads a slash command whose text contains "payload" as {}.
+VERIFIED = "socket_mode"
 log = logging.getLogger(__name__)
 
 
@@ -38,29 +43,23 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes | No
     return bytes(body)
 
 
-def signed_request(body: bytes, request: Request) -> BoltRequest | None:
-    """The Bolt request for a verified body, or None when it is not what Slack sends (a JSON object, or a form
-    whose `payload` is one)."""
+def parse(body: bytes, content_type: str) -> object:
+    """The payload a signed body carries: a JSON object, or a form (a slash command) whose `payload` may be one;
+    None when it is neither."""
     try:
         text = body.decode("utf-8")
-        parsed = _parse(text, request.headers.get("content-type", ""))
-        if not isinstance(parsed, dict):
-            return None
-        return BoltRequest(body=text, query=request.url.query, headers=dict(request.headers))
-    except (ValueError, TypeError, AttributeError, KeyError):
+        if content_type.split(";")[0].strip().lower() == "application/json" or text.lstrip().startswith(("{", "[")):
+            return json.loads(text)
+        form = dict(parse_qsl(text, keep_blank_values=True))
+        return json.loads(form["payload"]) if "payload" in form else form
+    except ValueError:  # includes bytes that are not UTF-8
         return None
-
-
-def _parse(text: str, content_type: str) -> object:
-    if content_type.split(";")[0].strip().lower() == "application/json" or text.lstrip().startswith(("{", "[")):
-        return json.loads(text)
-    form = dict(parse_qsl(text, keep_blank_values=True))
-    return json.loads(form["payload"]) if "payload" in form else form
 
 
 def routes(app: App, signing_secret: str) -> list[Route]:
     signature = SlackSignature(signing_secret)
     refusals = RefusalLog(log, "slack")
+    ignored = RefusalLog(log, "slack", every_seconds=600)
 
     async def slack_events(request: Request) -> Response:
         body = await read_body(request)
@@ -68,10 +67,16 @@ def routes(app: App, signing_secret: str) -> list[Route]:
         if reason:
             refusals.refused(reason)
             return JSONResponse({"error": "invalid request"}, status_code=401)
-        bolt_request = signed_request(body, request)
-        if bolt_request is None:
-            refusals.refused("signed, but not a Slack payload", status=400)
+        payload = parse(body, request.headers.get("content-type", ""))
+        if not isinstance(payload, dict):
+            refusals.refused("signed, but not a JSON object or a form", status=400)
             return JSONResponse({"error": "malformed request"}, status_code=400)
+        why = shapes.problem(payload)
+        bolt_request = None if why else shapes.bolt_request(body=payload, mode=VERIFIED, query=request.url.query,
+                                                            headers=dict(request.headers))
+        if bolt_request is None:  # signed by Slack, but nothing the advisor acts on: acknowledged quietly
+            ignored.refused(why or "a payload Bolt cannot read", status=200)
+            return Response(status_code=200)
         # Bolt's dispatch is synchronous (dedupe claim, ack): run it off the event loop.
         return to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))
 

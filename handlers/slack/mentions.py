@@ -8,16 +8,18 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
-from handlers.slack.common import is_from_a_person, post_answer, student
+from handlers.slack.common import event_place, is_from_a_person, post_answer, student
+from handlers.slack.work import ListenerWork
 
 MENTION = re.compile(r"<@[A-Z0-9]+(\|[^>]*)?>")
 
 
-def register(app: App, core: AdvisorCore) -> None:
+def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
+    def answer(event: dict, body: dict, client: WebClient) -> None:
+        question = MENTION.sub(" ", event.get("text") or "")
+        post_answer(core, client, event_place(body), core.answer(student(event["user"]), question))
+
     @app.event("app_mention")
     def answer_mention(event: dict, body: dict, client: WebClient) -> None:
-        if not is_from_a_person(event):
-            return
-        question = MENTION.sub(" ", event.get("text") or "")
-        answer = core.answer(student(event["user"]), question)
-        post_answer(core, client, event["channel"], answer, event.get("thread_ts") or event["ts"], body.get("event_id"))
+        if is_from_a_person(event):
+            work.after_ack(body, lambda: answer(event, body, client))

@@ -11,37 +11,35 @@ from bot.core import AdvisorCore, Student
 from handlers.slack.blocks import notice
 from handlers.slack.common import publish_home, student
 from handlers.slack.nudge_blocks import NUDGE_CATEGORY, NUDGE_DONE, NUDGE_LATER, after_press, reminder_summary
+from handlers.slack.work import ListenerWork
 
 NOT_YOURS = "That reminder is not one of yours, or it no longer exists."
 
 
-def register(app: App, core: AdvisorCore) -> None:
+def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     @app.action(NUDGE_DONE)
     def done(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
+        finished = core.finish_task(student(body["user"]["id"]), _delivery(action))
         ack()
-        if core.finish_task(student(body["user"]["id"]), _delivery(action)):
-            _replace(body, respond, "✅ Marked done. No more reminders about this one.")
-        else:
-            respond(response_type="ephemeral", replace_original=False, **notice(NOT_YOURS))
+        outcome = "✅ Marked done. No more reminders about this one." if finished else None
+        work.after_ack(body, lambda: _replace(body, respond, outcome))
 
     @app.action(NUDGE_LATER)
     def later(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        ack()
         when = core.remind_later(student(body["user"]["id"]), _delivery(action))
-        if when is None:
-            respond(response_type="ephemeral", replace_original=False, **notice(NOT_YOURS))
-        else:
-            _replace(body, respond, f"⏰ Got it: I'll remind you again on {when:%A %-d %B}.")
+        ack()
+        outcome = f"⏰ Got it: I'll remind you again on {when:%A %-d %B}." if when else None
+        work.after_ack(body, lambda: _replace(body, respond, outcome))
 
     @app.action(re.compile(f"^{NUDGE_CATEGORY}_[a-z0-9-]+$"))
     def toggle(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
-        ack()
         category = action["action_id"].removeprefix(f"{NUDGE_CATEGORY}_")
         try:
             core.choose_nudges(student(body["user"]["id"]), category, action.get("value") == "on")
         except KeyError:
             pass  # a category removed from nudges.yaml since the page was drawn: redraw it
-        publish_home(core, client, body["user"]["id"])
+        ack()
+        work.after_ack(body, lambda: publish_home(core, client, body["user"]["id"]))
 
 
 def nudges_command(core: AdvisorCore, who: Student, text: str) -> str:
@@ -56,13 +54,16 @@ def nudges_command(core: AdvisorCore, who: Student, text: str) -> str:
 
 
 def _delivery(action: dict) -> int:
-    value = action.get("value", "")
-    return int(value) if value.isdigit() else -1
+    value = action.get("value") or ""
+    return int(value) if value.isdigit() and len(value) < 12 else -1
 
 
-def _replace(body: dict, respond: Respond, outcome: str) -> None:
+def _replace(body: dict, respond: Respond, outcome: str | None) -> None:
+    """The nudge with its buttons replaced by what the press did; None: the press changed nothing."""
     message = body.get("message")
-    if message:
+    if outcome is None:
+        respond(response_type="ephemeral", replace_original=False, **notice(NOT_YOURS))
+    elif message:
         respond(replace_original=True, **after_press(message, outcome))
     else:
         respond(response_type="ephemeral", replace_original=False, **notice(outcome))

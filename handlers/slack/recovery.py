@@ -1,19 +1,25 @@
-"""Answers questions that were acknowledged but never answered because a process died in between.
+"""Answers questions that were acknowledged but never answered: the process died, stopped, or Slack failed.
 
 Runs in a daemon thread: at start and then every few seconds it takes the unanswered questions whose lease
-ran out (see bot/events.py) and dispatches them again through the same Bolt listeners, flagged so the
-dedupe middleware lets them through once.
+ran out (see bot/events.py). Each is looked for first (its reply carries the question's event id as message
+metadata): a reply that Slack took before the process died is recorded, not sent again. The rest are
+dispatched again through the same Bolt listeners, flagged so the dedupe middleware lets them through once.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 
 from slack_bolt import App, BoltRequest
+from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
-from handlers.slack.common import PLATFORM, RECOVERING
+from handlers.slack.client import Stopping
+from handlers.slack.common import PLATFORM, RECOVERING, event_place, find_reply
+from handlers.slack.work import ANSWER_AGAIN_AFTER
+from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -35,8 +41,27 @@ class Recovery:
 
     def run_once(self) -> None:
         for question in self.core.unanswered(PLATFORM):
+            if self._stop.is_set():
+                self.core.answer_later(PLATFORM, question.event_id)
+                continue
+            body = json.loads(question.payload)
+            try:
+                answered = self._already_answered(self.app.client, body)
+            except (DeliveryError, Stopping) as error:
+                log.warning("event %s: cannot tell yet whether it was answered (%s)", question.event_id, error)
+                self.core.answer_later(PLATFORM, question.event_id, ANSWER_AGAIN_AFTER)
+                continue
+            if answered:
+                log.info("event %s was answered before its process stopped; recorded", question.event_id)
+                self.core.answered(PLATFORM, question.event_id)
+                continue
             log.warning("answering event %s, acknowledged earlier but never answered", question.event_id)
-            self.app.dispatch(BoltRequest(body=question.payload, mode="socket_mode", context={RECOVERING: True}))
+            self.app.dispatch(BoltRequest(body=body, mode="socket_mode", context={RECOVERING: True}))
+
+    @staticmethod
+    def _already_answered(client: WebClient, body: dict) -> bool:
+        place = event_place(body)
+        return place is not None and find_reply(client, place) is not None
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -1,20 +1,20 @@
-"""Once per event, and never silence: the dedupe middleware and the apology on failure."""
+"""Once per event, and never silence: the dedupe middleware and what happens when a listener fails."""
 
 from __future__ import annotations
 
 import json
 import logging
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
 
 from bot.core import AdvisorCore
-from handlers.slack.blocks import notice
 from handlers.slack.common import PLATFORM, RECOVERING, is_channel_chatter, is_question
+from handlers.slack.work import ListenerWork
 
 log = logging.getLogger(__name__)
 
 
-def register(app: App, core: AdvisorCore) -> None:
+def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     @app.middleware
     def once_per_event(req: BoltRequest, body: dict, next) -> BoltResponse | None:
         """Claims the event in the database before Slack gets its ack: a retry, a redelivery after a restart
@@ -33,22 +33,9 @@ def register(app: App, core: AdvisorCore) -> None:
         return next()
 
     @app.error
-    def apologise(error: Exception, body: dict, context: BoltContext) -> None:
-        """Logs the failure (without the student's words) and tells the student rather than going silent."""
-        kind = body.get("event", {}).get("type") or body.get("type") or body.get("command") or "request"
-        log.error("handling a Slack %s failed: %s", kind, type(error).__name__, exc_info=error)
-        apology = notice(core.copy.apology)
-        try:
-            if body.get("response_url") or body.get("response_urls"):
-                context.respond(response_type="ephemeral", replace_original=False, **apology)
-                return
-            event = body.get("event") or {}
-            channel = (event.get("channel") or (body.get("channel") or {}).get("id")
-                       or (body.get("user") or {}).get("id"))
-            if channel:
-                thread_ts = event.get("thread_ts") or (event.get("ts") if event.get("type") == "app_mention" else None)
-                context.client.chat_postMessage(channel=channel, thread_ts=thread_ts, **apology)
-                if body.get("event_id"):
-                    core.answered(PLATFORM, body["event_id"])
-        except Exception:  # the last resort must not raise: log and give up
-            log.exception("could not send the apology either")
+    def failed(error: Exception, body: dict) -> BoltResponse:
+        """A listener (or the claim) raised while Slack waited. Nothing uncommitted is acknowledged: when the
+        database failed, Slack gets 503 and redelivers later. Either way the student hears once, after the
+        response, never twice however often Slack retries (the apology is looked for first)."""
+        work.failed_before_ack(body, error)
+        return BoltResponse(status=503 if core.storage_failed(error) else 200, body="")

@@ -1,4 +1,5 @@
-"""The profile modal's submission: validated, saved, then the App Home and the student are updated."""
+"""The profile modal's submission: validated and saved before the acknowledgement, then the App Home and the
+student are updated."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from slack_sdk import WebClient
 from bot.core import AdvisorCore
 from bot.profile import InputError
 from handlers.slack.blocks import escape, notice
-from handlers.slack.common import publish_home, student
+from handlers.slack.common import interaction_place, post_reply, publish_home, student
 from handlers.slack.surfaces import CLASS_BLOCK, PROFILE_CALLBACK, TRACK_BLOCK, submitted_profile
+from handlers.slack.work import ListenerWork
 
 
-def register(app: App, core: AdvisorCore) -> None:
+def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     @app.view(PROFILE_CALLBACK)
     def save_profile(ack: Ack, body: dict, view: dict, client: WebClient) -> None:
         class_of, track = submitted_profile(view)
@@ -24,5 +26,9 @@ def register(app: App, core: AdvisorCore) -> None:
             ack(response_action="errors", errors={block: str(error)[:150]})
             return
         ack()
-        publish_home(core, client, user_id)
-        client.chat_postMessage(channel=user_id, **notice(f"Profile saved: {escape(core.describe(profile))}."))
+
+        def tell() -> None:
+            publish_home(core, client, user_id)
+            post_reply(client, interaction_place(body), notice(f"Profile saved: {escape(core.describe(profile))}."))
+
+        work.after_ack(body, tell)
