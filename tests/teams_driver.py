@@ -83,6 +83,16 @@ class TeamsBot(RunningBot):
         return self.request("POST", "/api/messages", json.dumps(activity).encode(), headers, timeout=timeout)
 
 
+    def ask(self, activity: dict, replies: int = 1, timeout: float = 15.0) -> list:
+        """Sends an activity and waits for the bot's `replies` new messages (it answers after the 200)."""
+        before = len(self.connector.sent())
+        response = self.send(activity)
+        assert response.status == 200, response.body
+        assert self.connector.wait_for(lambda connector: len(connector.sent()) >= before + replies, timeout), \
+            f"expected {replies} message(s) from the bot; log:\n{self.log()[-3000:]}"
+        return self.connector.sent()[before:]
+
+
 def card_of(call) -> dict:
     """The Adaptive Card a recorded post or update carries."""
     return next(attachment["content"] for attachment in call.body.get("attachments", [])

@@ -42,6 +42,8 @@ _Answer = tuple[int, dict[str, str], Any]
 _Route = Callable[[str, str, dict[str, str], bytes], _Answer]
 
 _FIRST_ACTIVITY_ID = 1_700_000_000_000
+_DROP = -1  # not an HTTP status: close the connection without answering
+LOSING = ("gateway", "drop", "timeout")
 _ERROR_CODES = {400: "BadArgument", 401: "Unauthorized", 403: "Forbidden", 404: "ConversationNotFound",
                 412: "PreconditionFailed", 413: "MessageSizeTooBig", 429: "TooManyRequests"}
 
@@ -86,6 +88,9 @@ class _Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length > 0 else b""
         headers = {name.lower(): value for name, value in self.headers.items()}
         status, extra, result = self.server.route(self.command, self.path, headers, body)
+        if status == _DROP:  # the work is done, the answer never comes: the connection just closes
+            self.close_connection = True
+            return
         payload = json.dumps(result).encode("utf-8")
         self.send_response(status)
         self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -154,6 +159,8 @@ class TeamsConnector:
         self._calls: list[Call] = []
         self._failures: deque[tuple[int, float | None]] = deque()
         self._outage: tuple[int, float | None] | None = None
+        self._losing: tuple[int, str, float] | None = None  # (every, how, delay)
+        self._posted = 0
         self._next_id = _FIRST_ACTIVITY_ID
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -221,6 +228,15 @@ class TeamsConnector:
         with self._lock:
             self._failures.extend([(status, retry_after)] * times)
 
+    def lose_answers(self, every: int | None, how: str = "gateway", delay: float = 0.0) -> None:
+        """Every `every`-th new message is posted (it counts as sent) but its answer is lost on the way back:
+        "gateway" answers 504, "drop" closes the connection without a word, "timeout" answers after `delay` s."""
+        if how not in LOSING:
+            raise ValueError(f"how must be one of {LOSING}")
+        with self._lock:
+            self._losing = (every, how, delay) if every else None
+            self._posted = 0
+
     @contextmanager
     def outage(self, status: int = 502, retry_after: float | None = None) -> Iterator[None]:
         """Every request fails with ``status`` until the block exits: Teams down, for tests of patience."""
@@ -275,9 +291,24 @@ class TeamsConnector:
             self._calls.append(Call(method, conversation_id, activity_id, activity if isinstance(activity, dict)
                                     else {}, authorization, status, at, path, response_id))
             self._changed.notify_all()
+            lost = self._loses_answer() if status == 201 else None
         if self.latency > 0:
             time.sleep(self.latency)
+        if lost == "gateway":
+            return 504, {}, _error(504, "Gateway timeout")
+        if lost == "drop":
+            return _DROP, {}, None
+        if lost == "timeout":
+            time.sleep(self._losing[2] if self._losing else 0)
         return status, extra, result
+
+    def _loses_answer(self) -> str | None:
+        """Whether this new message's answer is to be lost, and how. Caller holds the lock."""
+        if self._losing is None:
+            return None
+        self._posted += 1
+        every, how, _ = self._losing
+        return how if self._posted % every == 0 else None
 
 
 # ----------------------------------------------------------------------------- identity hosts

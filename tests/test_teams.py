@@ -5,6 +5,7 @@ connector stand-in, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 from sqlmodel import select
@@ -57,8 +58,9 @@ def bot(identity, connector, database_url, isolated_env):
 
 def test_a_personal_question_is_answered_once_as_a_card(bot, connector, identity):
     activity = personal(STUDENT, QUESTION)
-    assert bot.send(activity).status == 200
+    bot.ask(activity)
     assert bot.send(activity).status == 200  # the connector's retry of the same activity
+    time.sleep(0.5)
     sent = connector.sent(activity["conversation"]["id"])
     assert len(sent) == 1
     card = card_of(sent[0])
@@ -70,14 +72,11 @@ def test_a_personal_question_is_answered_once_as_a_card(bot, connector, identity
 
 
 def test_a_related_question_button_and_feedback_are_answered(bot, connector):
-    first = personal(STUDENT, QUESTION)
-    bot.send(first)
-    card = card_of(connector.sent()[0])
-    entry = next(action["data"] for block in card["body"] if block["type"] == "ActionSet"
+    [answer] = bot.ask(personal(STUDENT, QUESTION))
+    entry = next(action["data"] for block in card_of(answer)["body"] if block["type"] == "ActionSet"
                  for action in block["actions"])
-    assert bot.send(personal(STUDENT, value=entry)).status == 200
-    assert bot.send(personal(STUDENT, value={"advisor": "vote", "entry": entry["entry"], "helpful": True})
-                    ).status == 200
+    bot.ask(personal(STUDENT, value=entry))
+    bot.ask(personal(STUDENT, value={"advisor": "vote", "entry": entry["entry"], "helpful": True}))
     texts = [card_text(call) for call in connector.sent()]
     assert len(texts) == 3 and "Thanks for the feedback" in texts[2]
 
@@ -122,7 +121,7 @@ def test_the_token_is_checked_before_the_body_is_read(bot, connector, body):
 
 def test_a_channel_mention_is_answered_in_its_reply_chain_with_the_question_escaped(bot, connector):
     activity = in_channel(STUDENT, CLASS_CHANNEL, "when is ERAS? [click](https://evil.example) **now**")
-    assert bot.send(activity).status == 200
+    bot.ask(activity)
     sent = connector.sent()
     assert len(sent) == 1
     assert sent[0].conversation_id == f"{CLASS_CHANNEL};messageid={activity['id']}"
@@ -130,26 +129,38 @@ def test_a_channel_mention_is_answered_in_its_reply_chain_with_the_question_esca
     assert "\\[click\\]\\(https://evil\\.example\\)" in heading and "\\*\\*now\\*\\*" in heading
 
 
-@pytest.mark.parametrize("status", [429, 412, 502])
-def test_the_connector_failing_for_a_moment_is_retried_with_backoff(bot, connector, status):
+@pytest.mark.parametrize("status", [429, 412])
+def test_the_connector_refusing_for_a_moment_is_retried_with_backoff(bot, connector, status):
     connector.fail_next(status, times=2, retry_after=0.3 if status == 429 else None)
-    assert bot.send(personal(STUDENT, QUESTION)).status == 200
+    bot.ask(personal(STUDENT, QUESTION))
     calls = connector.calls
     assert [call.status for call in calls] == [status, status, 201]
     assert calls[2].at - calls[1].at >= 0.25  # Retry-After (0.3 s), or at least half the 0.5 s backoff base
 
 
+def test_a_server_error_is_not_retried_blindly_and_recovery_answers_later(identity, connector, database_url,
+                                                                          isolated_env):
+    """A 502 may come after the connector posted: the sender does not repeat it; the question goes back to
+    recovery, which answers it (Teams has no history to look in: at least once, README)."""
+    bot = start(identity, connector, database_url, isolated_env, EVENT_LEASE_SECONDS="2")
+    try:
+        connector.fail_next(502)
+        assert bot.send(personal(STUDENT, QUESTION)).status == 200
+        assert connector.wait_for(lambda c: c.sent(), timeout=60), bot.log()[-3000:]
+        assert [call.status for call in connector.calls] == [502, 201]
+        assert connector.calls[1].at - connector.calls[0].at >= 25  # not at once: after ANSWER_AGAIN_AFTER
+    finally:
+        bot.stop()
+
+
 def test_profile_and_upcoming(bot, connector):
-    bot.send(personal(STUDENT, "profile 2028 pathways"))
-    assert "Saved." in card_text(connector.sent()[-1])
-    bot.send(personal(STUDENT, "upcoming"))
-    assert "PCE (Pathways)" in card_text(connector.sent()[-1])  # the saved class and track decide the phase
-    bot.send(personal(STUDENT, "nudges off all"))
-    assert "**off**" in card_text(connector.sent()[-1]) and "**on**" not in card_text(connector.sent()[-1])
-    bot.send(personal(STUDENT, "nudges off astrology"))
-    assert "no reminder category called that" in card_text(connector.sent()[-1])
-    bot.send(personal(STUDENT, "profile"))
-    form = card_of(connector.sent()[-1])
+    assert "Saved." in card_text(bot.ask(personal(STUDENT, "profile 2028 pathways"))[0])
+    # the saved class and track decide the phase
+    assert "PCE (Pathways)" in card_text(bot.ask(personal(STUDENT, "upcoming"))[0])
+    [summary] = bot.ask(personal(STUDENT, "nudges off all"))
+    assert "**off**" in card_text(summary) and "**on**" not in card_text(summary)
+    assert "no reminder category called that" in card_text(bot.ask(personal(STUDENT, "nudges off astrology"))[0])
+    form = card_of(bot.ask(personal(STUDENT, "profile"))[0])
     assert [item["id"] for item in form["body"] if item["type"].startswith("Input.")] == ["class_of", "track"]
     assert next(item for item in form["body"] if item.get("id") == "class_of")["value"] == "2028"
 
@@ -158,8 +169,8 @@ def test_an_alumni_request_reaches_the_liaison_channel_and_its_status_the_studen
     bot.send(personal(STUDENT, "hello"))  # the student's personal chat is now known
     intake = personal(STUDENT, value={"advisor": "file_request", "nonce": "n-1", "specialty": "Dermatology",
                                       "description": "An alum in dermatology <at>everyone</at> [x](https://e.x)"})
-    assert bot.send(intake).status == 200
-    assert bot.send({**intake, "id": intake["id"] + "0"}).status == 200  # a double-pressed Send files once
+    bot.ask(intake)
+    bot.ask({**intake, "id": intake["id"] + "0"})  # a double-pressed Send files once
     with session(migrated_engine(database_url)) as db:
         requests = db.exec(select(AlumniRequest)).all()
     assert len(requests) == 1
@@ -170,8 +181,8 @@ def test_an_alumni_request_reaches_the_liaison_channel_and_its_status_the_studen
     assert card_of(posted)["msteams"]["entities"][0]["mentioned"]["id"] == STUDENT["aadObjectId"]
     claim = {"advisor": "alumni_claim", "request": requests[0].id}
 
-    bot.send(in_channel(STRANGER, LIAISON_CHANNEL, value=claim, mention=False, thread=posted.response_id))
-    assert "Only the Alumni Liaison" in card_text(connector.sent()[-1])
+    [refusal] = bot.ask(in_channel(STRANGER, LIAISON_CHANNEL, value=claim, mention=False, thread=posted.response_id))
+    assert "Only the Alumni Liaison" in card_text(refusal)
     assert connector.updates() == []
 
     bot.send(in_channel(LIAISON, LIAISON_CHANNEL, value=claim, mention=False, thread=posted.response_id))
@@ -184,8 +195,8 @@ def test_an_alumni_request_reaches_the_liaison_channel_and_its_status_the_studen
 def test_a_proactive_message_reaches_a_student_after_a_restart(identity, connector, database_url, isolated_env):
     first = start(identity, connector, database_url, isolated_env)
     try:
-        first.send(personal(STUDENT, value={"advisor": "file_request", "nonce": "restart-1",
-                                            "description": "an alum in radiology in Boston for a call"}))
+        first.ask(personal(STUDENT, value={"advisor": "file_request", "nonce": "restart-1",
+                                           "description": "an alum in radiology in Boston for a call"}))
     finally:
         first.stop()
     with session(migrated_engine(database_url)) as db:
@@ -242,6 +253,7 @@ def test_the_local_development_switch_accepts_unauthenticated_activities(identit
             response = local.request("POST", "/api/messages", json.dumps(activity).encode(),
                                      {"Content-Type": "application/json"})
             assert response.status == 200
+            assert connector.wait_for(lambda c: c.sent(), timeout=15)
             assert len(connector.sent()) == 1 and connector.sent()[0].authorization is None
         finally:
             local.stop()
@@ -249,11 +261,10 @@ def test_the_local_development_switch_accepts_unauthenticated_activities(identit
 
 def test_the_liaisons_question_reaches_the_student_and_the_answer_the_cards_reply_chain(bot, connector,
                                                                                         database_url):
-    bot.send(personal(STUDENT, "alumni an alum in pediatrics who did a research year"))
-    form = card_of(connector.sent()[-1])
+    form = card_of(bot.ask(personal(STUDENT, "alumni an alum in pediatrics who did a research year"))[0])
     assert next(item for item in form["body"] if item.get("id") == "description")["value"].startswith("an alum")
     send = form["actions"][0]["data"]
-    bot.send(personal(STUDENT, value={**send, "description": "an alum in pediatrics who did a research year"}))
+    bot.ask(personal(STUDENT, value={**send, "description": "an alum in pediatrics who did a research year"}))
     assert connector.wait_for(lambda c: c.sent(LIAISON_CHANNEL), timeout=15)
     card = connector.sent(LIAISON_CHANNEL)[0]
     with session(migrated_engine(database_url)) as db:
@@ -272,7 +283,8 @@ def test_the_liaisons_question_reaches_the_student_and_the_answer_the_cards_repl
 
 
 def test_a_question_about_the_alumni_liaison_is_answered_not_filed(bot, connector, database_url):
-    bot.send(personal(STUDENT, "alumni liaison, how do I reach them?"))
-    assert len(connector.sent()) == 1 and "file_request" not in str(card_of(connector.sent()[0]))
+    [answer] = bot.ask(personal(STUDENT, "alumni liaison, how do I reach them?"))
+    time.sleep(0.3)
+    assert len(connector.sent()) == 1 and "file_request" not in str(card_of(answer))
     with session(migrated_engine(database_url)) as db:
         assert db.exec(select(AlumniRequest)).all() == []

@@ -24,6 +24,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import RandomJitter
 
+from bot.after_ack import Stopping
 from bot.settings import Settings
 
 DEFAULT_API_URL = "https://slack.com/api/"
@@ -59,10 +60,6 @@ class IdempotentConnectionErrorRetryHandler(ConnectionErrorRetryHandler):
         if not super()._can_retry(state=state, request=request, response=response, error=error):
             return False
         return not posts_a_message(request) or never_sent(error)
-
-
-class Stopping(RuntimeError):
-    """The bot is shutting down: no new call to Slack starts."""
 
 
 class StoppableWebClient(WebClient):

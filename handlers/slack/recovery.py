@@ -15,10 +15,9 @@ import threading
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
+from bot.after_ack import ANSWER_AGAIN_AFTER, Stopping
 from bot.core import AdvisorCore
-from handlers.slack.client import Stopping
 from handlers.slack.common import PLATFORM, RECOVERING, event_place, find_reply
-from handlers.slack.work import ANSWER_AGAIN_AFTER
 from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)

@@ -1,5 +1,6 @@
 """The Teams adapter, on the Teams SDK for Python (microsoft-teams-apps): its App validates inbound tokens
-and serves /api/messages; TeamsTurns does the work in a thread, and TeamsSender makes every outbound call.
+and serves /api/messages; TeamsTurns claims each activity before the 200 and answers it after, and
+TeamsSender makes every outbound call.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ from handlers.teams.turns import TeamsTurns
 log = logging.getLogger(__name__)
 
 MESSAGES_PATH = "/api/messages"
-TURN_THREADS = 8  # as Slack's listener threads: the work is database and connector waits
+REQUEST_THREADS = 8  # the endpoint's claims; the answers run on TeamsTurns' own pool
 
 
 @dataclass
@@ -47,7 +48,7 @@ class TeamsBot:
 
     async def _serve(self) -> None:
         asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=TURN_THREADS, thread_name_prefix="teams-turn"))
+            ThreadPoolExecutor(max_workers=REQUEST_THREADS, thread_name_prefix="teams-request"))
         await self.app.start(self.server.config.port)
 
     def serve_in_background(self) -> threading.Thread:
@@ -56,10 +57,12 @@ class TeamsBot:
         return thread
 
     def recover(self, core: AdvisorCore) -> None:
-        """Answers questions claimed by a process that died before answering (see bot/events.py)."""
+        """Handles activities claimed by a process that died or stopped before answering (see bot/events.py).
+        Teams keeps no history to look in: one whose answer went out just before its process died is answered
+        again (the at-least-once window, README)."""
         for question in core.unanswered(PLATFORM):
             log.warning("answering Teams activity %s, received earlier but never answered", question.event_id)
-            self.turns.handle(json.loads(question.payload), recovering=True)
+            self.turns.after_ack(json.loads(question.payload))
 
 
 def build_sender(settings: Settings) -> TeamsSender:
@@ -86,8 +89,10 @@ def build_bot(settings: Settings, core: AdvisorCore, conversations: TeamsConvers
 
     @app.on_activity
     async def any_activity(ctx) -> None:
+        """Claimed (committed) before the connector gets its 200; answered after it."""
         activity = ctx.activity.model_dump(mode="json", by_alias=True, exclude_none=True)
-        await asyncio.to_thread(turns.handle, activity)
+        if await asyncio.to_thread(turns.accept, activity):
+            turns.after_ack(activity)
 
     return TeamsBot(app, turns, sender, conversations, server)
 

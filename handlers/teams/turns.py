@@ -1,8 +1,10 @@
-"""One Teams activity, start to finish: remember where it came from, claim it once, answer it.
+"""One Teams activity, start to finish: remember where it came from, claim it once, answer it after the ack.
 
-A question's activity is claimed in the database with its payload before anything else, and the HTTP
-request is answered only after the reply is posted; a retry or a copy at another replica finds the claim
-and is dropped, and a process that dies in between leaves the payload for Recovery to answer.
+An activity is claimed in the database with its payload before the connector gets its 200; the answer (and
+every other call to Teams) follows on a bounded pool. A retry or a copy at another replica finds the claim
+and is dropped, and a process that dies or stops before answering leaves the payload for recovery. Teams
+keeps no history a bot can read, so an answer whose fate is unknown (the connector's reply was lost) is
+answered again by recovery: at least once, never silently lost (README, "Security and reliability").
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
+from bot.after_ack import AfterAck, platform_trouble
 from bot.alumni import Intake
 from bot.command_words import ALUMNI_VERBS, FORGET_WORDS, profile_words
 from bot.core import AdvisorCore, Answer, Student
@@ -26,6 +29,7 @@ log = logging.getLogger(__name__)
 RECEIPT = ("Your request #{id} is with the Alumni Liaison, who will look for an alum who fits. I'll message you "
            "here when it moves on; type **requests** to see where it stands.")
 NOT_YOURS = "That reminder is not one of yours, or it no longer exists."
+TURN_THREADS = 8  # as Slack's: the work is database and connector waits
 
 
 class TeamsTurns:
@@ -34,31 +38,34 @@ class TeamsTurns:
         self.sender = sender
         self.conversations = conversations
         self.alumni = AlumniActions(core, self.say)
+        self.after = AfterAck(core, act.PLATFORM, TURN_THREADS)
 
     # ------------------------------------------------------------------ entry
 
-    def handle(self, activity: dict, recovering: bool = False) -> None:
+    def accept(self, activity: dict) -> bool:
+        """Before the acknowledgement: remember where it came from and claim it with its payload (committed).
+        True when it is this process's to handle."""
         ref = act.reference(activity)
         if ref:
             self.conversations.remember(ref)
         if activity.get("type") != "message" or not activity.get("id"):
-            return
-        question = not activity.get("value")
-        kept = json.dumps(activity) if question else None
-        if not recovering and not self.core.first_delivery(act.PLATFORM, activity["id"], kept):
+            return False
+        if not self.core.first_delivery(act.PLATFORM, activity["id"], json.dumps(activity)):
             log.info("teams activity %s already handled; dropped", activity["id"])
-            return
-        try:
-            if activity.get("value"):
-                self._submitted(activity, activity["value"])
-            elif act.is_personal(activity):
-                self._personal(activity, act.text_of(activity))
-            else:
-                self._mentioned(activity, act.text_of(activity))
-        except Exception as error:
-            log.error("handling a Teams activity failed: %s", type(error).__name__, exc_info=error)
-            self._apologise(activity)
-        self.core.answered(act.PLATFORM, activity["id"])
+            return False
+        return True
+
+    def after_ack(self, activity: dict) -> None:
+        """Handles an accepted activity once the connector has its answer."""
+        self.after.submit(lambda: self.handle(activity), activity["id"], lambda error: self._failed(activity, error))
+
+    def handle(self, activity: dict) -> None:
+        if activity.get("value"):
+            self._submitted(activity, activity["value"])
+        elif act.is_personal(activity):
+            self._personal(activity, act.text_of(activity))
+        else:
+            self._mentioned(activity, act.text_of(activity))
 
     def say(self, activity: dict, card: dict, fallback: str) -> str:
         """Posts a card where the activity came from (a channel's reply chain); returns the new activity id."""
@@ -155,11 +162,17 @@ class TeamsTurns:
     def _notice(self, activity: dict, markdown: str) -> None:
         self.say(activity, cards.notice_card(markdown), cards.clip(markdown, 500))
 
-    def _apologise(self, activity: dict) -> None:
+    def _failed(self, activity: dict, error: Exception) -> None:
+        log.error("handling a Teams activity failed: %s", type(error).__name__, exc_info=error)
         try:
             self._notice(activity, self.core.copy.apology)
-        except Exception:  # the last resort must not raise
-            log.exception("could not send the apology either")
+        except Exception as trouble:
+            if platform_trouble(trouble):
+                self.after.later(activity["id"], trouble)
+            else:  # the last resort must not raise
+                log.exception("could not send the apology either")
+        else:
+            self.core.answered(act.PLATFORM, activity["id"])
 
     def _file(self, activity: dict, who: Student, intake: Intake, key: str) -> None:
         try:

@@ -1,0 +1,109 @@
+"""Work that follows an acknowledgement, the same for every platform.
+
+Slack and Teams are answered as soon as what they sent is committed; everything that talks back to them
+(answers, notices, modals) runs afterwards on a bounded pool. While a question is being answered its
+claim's lease is kept alive, so recovery elsewhere never takes over live work. Failures follow one policy:
+
+- the platform failing (unreachable, 5xx, a post whose fate it cannot tell, or the bot stopping): no
+  apology, which would fail too; the question is handed to recovery, which looks for the answer (where the
+  platform lets it) before it answers;
+- anything else, or the platform refusing these words: the adapter's `on_failure` (an apology, once).
+
+On stop, no new work starts, what runs gets a grace period, and the questions still open are handed back
+to recovery at once rather than waiting out their leases.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from bot.core import AdvisorCore
+from scheduler.dispatch import DeliveryError
+
+log = logging.getLogger(__name__)
+ANSWER_AGAIN_AFTER = timedelta(seconds=30)  # the platform is failing: recovery tries a question again after this
+
+
+class Stopping(RuntimeError):
+    """The bot is shutting down: no new call to the platform starts."""
+
+
+def platform_trouble(error: Exception) -> bool:
+    """The platform failed or the bot is stopping (try again later), as opposed to a fault worth an apology."""
+    return isinstance(error, Stopping) or (isinstance(error, DeliveryError) and not error.refused)
+
+
+class AfterAck:
+    def __init__(self, core: AdvisorCore, platform: str, workers: int, urgent_workers: int = 0):
+        self.core = core
+        self.platform = platform
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{platform}-work")
+        self.urgent = ThreadPoolExecutor(max_workers=urgent_workers, thread_name_prefix=f"{platform}-urgent") \
+            if urgent_workers else self.pool
+        self.leases = core.question_leases(platform).start()
+        self.stopping = threading.Event()
+        self._running = 0
+        self._idle = threading.Condition()
+
+    def submit(self, task: Callable[[], None], question: str | None, on_failure: Callable[[Exception], None],
+               urgent: bool = False) -> None:
+        """Runs `task` after the acknowledgement. `question`: the event id of a question, which counts as
+        answered when the task returns. `urgent`: a lane of its own, for calls due within seconds."""
+        if self.stopping.is_set():  # taken after the stop began: recovery answers it after the restart
+            if question:
+                self.core.answer_later(self.platform, question)
+            return
+        if question:
+            self.leases.hold(question)
+        with self._idle:
+            self._running += 1
+        (self.urgent if urgent else self.pool).submit(self._run, task, question, on_failure)
+
+    def close(self, timeout: float, before_hand_back: Callable[[], None] = lambda: None) -> list[str]:
+        """Stops taking work and waits up to `timeout` s for what is running; then `before_hand_back()` (stop
+        the platform client) and the questions still open go back to recovery, which looks for their answers
+        first. Returns those questions."""
+        self.stopping.set()
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._running and time.monotonic() < deadline:
+                self._idle.wait(deadline - time.monotonic())
+        before_hand_back()
+        still_open = self.leases.held()
+        for event_id in still_open:
+            self.core.answer_later(self.platform, event_id)
+        self.leases.stop()
+        return still_open
+
+    def later(self, question: str | None, error: Exception) -> None:
+        """The platform failed (or the bot is stopping): the question waits for recovery."""
+        reason = getattr(error, "reason", None) or str(error) or type(error).__name__
+        if question:
+            log.warning("%s: %s not answered yet (%s); recovery answers it later", self.platform, question, reason)
+            self.core.answer_later(self.platform, question,
+                                   timedelta(0) if self.stopping.is_set() else ANSWER_AGAIN_AFTER)
+        else:
+            log.warning("%s: a request was not completed: %s", self.platform, reason)
+
+    def _run(self, task: Callable[[], None], question: str | None, on_failure: Callable[[Exception], None]) -> None:
+        try:
+            task()
+        except Exception as error:
+            if platform_trouble(error):
+                self.later(question, error)
+            else:
+                on_failure(error)
+        else:
+            if question:
+                self.core.answered(self.platform, question)
+        finally:
+            if question:
+                self.leases.release(question)
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
