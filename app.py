@@ -3,13 +3,82 @@
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
+import time
+from collections.abc import Callable
 
 from bot import cli
 from bot.settings import Settings
 
 log = logging.getLogger("advisor")
 SERVICE_LEVEL_SECONDS = 60
+STOP_SECONDS = 10  # from SIGTERM to exit, at most
+ANSWER_GRACE_SECONDS = 5  # of those, how long answers already acknowledged get to finish
+
+
+class Lifecycle:
+    """What `advisor run` started, and how it stops: in order, within STOP_SECONDS of SIGTERM (or Ctrl-C).
+
+    1. No new work: the servers stop accepting (Slack and Teams redeliver what they could not hand over),
+       Socket Mode disconnects, recovery and the scheduler take nothing new, a nudge fan-out and the outbox
+       stop between messages.
+    2. Answers already acknowledged get ANSWER_GRACE_SECONDS; then no call to a platform starts, and every
+       question still open is handed back to recovery at once (it looks for the answer first).
+    3. Exit, whatever a platform call still in flight is doing: everything it could change is committed,
+       handed back, or looked up by the next process.
+    """
+
+    def __init__(self):
+        self.stop_taking: list[Callable[[], None]] = []
+        self.threads: list[threading.Thread] = []
+        self.drains: list[Callable[[float], list[str]]] = []
+        self.finally_stop: list[Callable[[float], None]] = []
+        self._requested = threading.Event()
+
+    def run_in_background(self, name: str, target: Callable[[], object]) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def wait_for_stop(self) -> None:
+        for sign in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sign, lambda *_: self._requested.set())
+        while not self._requested.wait(1.0):
+            if any(not thread.is_alive() for thread in self.threads):  # a server died on its own
+                log.error("a server stopped unexpectedly; shutting down")
+                break
+
+    def stop(self) -> None:
+        started = time.monotonic()
+        deadline = started + STOP_SECONDS - 1
+        log.info("stopping: no new work; answers in progress get %d s", ANSWER_GRACE_SECONDS)
+        for stop_taking in self.stop_taking:
+            _safely(stop_taking)
+        for thread in self.threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+        grace = max(0.0, min(ANSWER_GRACE_SECONDS, deadline - time.monotonic()))
+        for drain in self.drains:
+            _safely(lambda drain=drain: self._drain(drain, grace))
+        for stop in self.finally_stop:
+            _safely(lambda stop=stop: stop(max(0.0, deadline - time.monotonic())))
+        log.info("stopped in %.1f s", time.monotonic() - started)
+
+
+    @staticmethod
+    def _drain(drain: Callable[[float], list[str]], grace: float) -> None:
+        still_open = drain(grace)
+        if still_open:
+            log.info("%d question(s) still being answered were handed back to recovery", len(still_open))
+
+
+def _safely(step: Callable[[], object]) -> None:
+    try:
+        step()
+    except Exception:  # one part failing to stop must not keep the others running
+        log.exception("a part of the bot did not stop cleanly")
 
 
 def serve_platforms(settings: Settings) -> int:
@@ -18,40 +87,44 @@ def serve_platforms(settings: Settings) -> int:
     from scheduler.ticks import start_jobs
 
     core = build_core(settings)
-    slack_app = build_slack(settings, core) if settings.slack_mode else None
-    teams_bot = build_teams(settings, core) if settings.teams.enabled else None
+    life = Lifecycle()
+    slack_bot = build_slack(settings, core, life) if settings.slack_mode else None
+    teams_bot = build_teams(settings, core, life) if settings.teams.enabled else None
     pacer = slack_pacer(settings)
-    start_outbox(settings, core, pacer, teams_bot)
+    start_outbox(settings, core, pacer, teams_bot, life)
     service_level = build_service_level(settings, core.requests.requests, core.advisor.kb)
     jobs = {"alumni-requests": (service_level.tick, SERVICE_LEVEL_SECONDS)}
     if settings.nudges_enabled:
         dispatcher = build_dispatcher(settings, nudge_messenger(settings, pacer, teams_bot), core.advisor.kb)
         jobs["nudges"] = (dispatcher.tick, settings.nudge_tick_seconds)
+        life.stop_taking.append(dispatcher.stop)
         log.info("Nudges: checking every %d s", settings.nudge_tick_seconds)
     if teams_bot:
         jobs["teams-recovery"] = (lambda: teams_bot.recover(core), max(1, min(30, settings.event_lease_seconds // 2)))
-    start_jobs(jobs)
-    if slack_app is None:
-        log.info("Teams: activities at http://%s:%d/api/messages", settings.host, settings.teams.port)
-        teams_bot.serve()
-        return 0
+    scheduler = start_jobs(jobs)
+    life.stop_taking.insert(0, lambda: scheduler.shutdown(wait=False))
     if teams_bot:
-        log.info("Teams: activities at http://%s:%d/api/messages", settings.host, settings.teams.port)
-        teams_bot.serve_in_background()
-    return serve_slack(settings, core, slack_app)
+        serve_teams(settings, teams_bot, life)
+    if slack_bot:
+        serve_slack(settings, core, slack_bot, life)
+    life.wait_for_stop()
+    life.stop()
+    logging.shutdown()
+    os._exit(0)  # nothing left to wait for: a platform call still in flight is covered by recovery
 
 
-def build_slack(settings: Settings, core):
+def build_slack(settings: Settings, core, life: Lifecycle):
     from handlers import slack
     from handlers.slack.recovery import Recovery
 
     bot = slack.build_app(settings, core)
-    Recovery(bot.app, core, interval_seconds=min(30.0, settings.event_lease_seconds / 2)).start()
+    recovery = Recovery(bot.app, core, interval_seconds=min(30.0, settings.event_lease_seconds / 2)).start()
+    life.stop_taking.append(recovery.stop)
+    life.drains.append(bot.work.close)
     return bot
 
 
-def serve_slack(settings: Settings, core, slack_bot) -> int:
-    slack_app = slack_bot.app
+def serve_slack(settings: Settings, core, slack_bot, life: Lifecycle) -> None:
     from handlers import web
     from handlers.slack import http
 
@@ -59,22 +132,33 @@ def serve_slack(settings: Settings, core, slack_bot) -> int:
         from slack_bolt.adapter.socket_mode import SocketModeHandler
 
         log.info("Slack: Socket Mode")
-        SocketModeHandler(slack_app, settings.slack_app_token).start()
-        return 0
+        handler = SocketModeHandler(slack_bot.app, settings.slack_app_token)
+        handler.connect()
+        life.stop_taking.insert(0, handler.close)
+        return
     log.info("Slack: HTTP mode, events at %s", http.EVENTS_PATH)
-    endpoints = http.routes(slack_app, settings.slack_signing_secret)
-    web.serve(web.web_app(endpoints, core.healthy), settings.host, settings.port)
-    return 0
+    endpoints = http.routes(slack_bot.app, settings.slack_signing_secret)
+    server = web.server(web.web_app(endpoints, core.healthy), settings.host, settings.port)
+    life.run_in_background("slack-server", server.run)
+    life.stop_taking.insert(0, lambda: setattr(server, "should_exit", True))
 
 
-def build_teams(settings: Settings, core):
+def build_teams(settings: Settings, core, life: Lifecycle):
     from bot.teams_conversations import TeamsConversations
     from handlers.teams.bot import build_bot
 
     if settings.teams.allow_unauthenticated:
         log.warning("Teams: TEAMS_ALLOW_UNAUTHENTICATED=true; inbound requests are NOT authenticated "
                     "(local development only)")
-    return build_bot(settings, core, TeamsConversations(core.profiles.engine))
+    bot = build_bot(settings, core, TeamsConversations(core.profiles.engine))
+    life.drains.append(lambda grace: bot.turns.after.close(grace, bot.sender.refuse))
+    return bot
+
+
+def serve_teams(settings: Settings, teams_bot, life: Lifecycle) -> None:
+    log.info("Teams: activities at http://%s:%d/api/messages", settings.host, settings.teams.port)
+    life.run_in_background("teams-server", teams_bot.serve)
+    life.stop_taking.insert(0, lambda: setattr(teams_bot.server, "should_exit", True))
 
 
 def slack_pacer(settings: Settings):
@@ -111,7 +195,7 @@ def teams_messenger(settings: Settings, teams_bot=None):
     return TeamsMessenger(build_sender(settings), conversations, settings.teams.service_url)
 
 
-def start_outbox(settings: Settings, core, pacer, teams_bot=None) -> None:
+def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycle | None = None) -> None:
     """Delivers alumni-request cards, notices and relays in the background, retrying until the platform takes them."""
     from bot.services import send_workers
     from scheduler.outbox_worker import OutboxWorker
@@ -136,7 +220,10 @@ def start_outbox(settings: Settings, core, pacer, teams_bot=None) -> None:
         teams = TeamsCourier(teams_bot.sender, core.requests.requests, teams_bot.conversations,
                              settings.teams.liaison_channel, settings.teams.service_url, settings.institution_timezone)
     courier = RoutedCourier(slack, teams, core.requests.requests, liaison_on_teams)
-    OutboxWorker(core.requests.outbox, courier, workers=send_workers(settings)).start()
+    worker = OutboxWorker(core.requests.outbox, courier, workers=send_workers(settings)).start()
+    if life:
+        life.stop_taking.append(lambda: worker.stop(timeout=0))
+        life.finally_stop.append(lambda left: worker.stop(timeout=left))
 
 
 def main(argv: list[str] | None = None) -> int:

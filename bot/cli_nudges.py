@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import signal
 import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
@@ -74,7 +75,9 @@ def cmd_nudges_send_due(args: argparse.Namespace, settings: Settings) -> int:
     if not (settings.slack_bot_token or settings.teams.enabled) or args.nudge_messenger is None:
         raise SettingsError("sending nudges needs SLACK_BOT_TOKEN or TEAMS_CLIENT_ID (use `advisor nudges preview` "
                             "to look first)")
-    report = build_dispatcher(settings, args.nudge_messenger(settings)).send_due(now)
+    dispatcher = build_dispatcher(settings, args.nudge_messenger(settings))
+    stop_on_signal(dispatcher.stop)
+    report = dispatcher.send_due(now)
     if report is None:
         print("advisor: another sender (the running bot, or another send-due) is at work; nothing done. "
               "Run it again in a moment.", file=sys.stderr)
@@ -86,6 +89,13 @@ def cmd_nudges_send_due(args: argparse.Namespace, settings: Settings) -> int:
               f"{report.deferred} waiting (quiet hours or weekly cap), {report.skipped + report.missed} skipped, "
               f"{report.failed} failed, {report.retrying} to retry.")
     return 1 if report.retrying else 0
+
+
+def stop_on_signal(stop) -> None:
+    """SIGTERM or Ctrl-C ends a fan-out between messages: what is in flight is recorded, the rest stays pending
+    for the next run (which also looks up anything whose fate a killed process left open)."""
+    for sign in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sign, lambda *_: stop())
 
 
 def cmd_nudges_status(args: argparse.Namespace, settings: Settings) -> int:

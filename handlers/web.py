@@ -23,6 +23,12 @@ def web_app(routes: list[BaseRoute], healthy: Callable[[], bool]) -> Starlette:
     return Starlette(routes=[*routes, Route("/health", health, methods=["GET"])])
 
 
-def serve(app: Starlette, host: str, port: int) -> None:
+GRACEFUL_SECONDS = 3  # on stop, requests already being read get this long to be acknowledged
+
+
+def server(app: Starlette, host: str, port: int) -> uvicorn.Server:
+    """The server for `app`; `serve()` it in a thread, set `should_exit` to stop taking connections (those in
+    progress finish within GRACEFUL_SECONDS)."""
     log.info("listening on http://%s:%d", host, port)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, timeout_graceful_shutdown=10)
+    return uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False,
+                                         timeout_graceful_shutdown=GRACEFUL_SECONDS))

@@ -103,6 +103,12 @@ class Dispatcher:
         self.workers = workers
         self.retention = retention
         self._counting = threading.Lock()
+        self._stopping = threading.Event()
+
+    def stop(self) -> None:
+        """The bot is stopping: a run in progress sends nothing more (what is in flight is recorded); rows not
+        yet claimed stay pending for the next run, after the restart."""
+        self._stopping.set()
 
     def tick(self) -> None:
         """The scheduler's job: send what is due now; a failure is logged and the next tick tries again."""
@@ -120,6 +126,8 @@ class Dispatcher:
             if not held:
                 return None
             report = Report()
+            if self._stopping.is_set():
+                return report
             self._plan(now, report)
             self._refresh_timezones()
             self._recover_orphans(now, report)
@@ -205,6 +213,8 @@ class Dispatcher:
 
     def _deliver(self, row: NudgeDelivery, now: datetime, started: float, report: Report,
                  halt: threading.Event) -> None:
+        if self._stopping.is_set():
+            halt.set()
         if halt.is_set() or not self.ledger.claim(row.id):
             return
         try:

@@ -109,10 +109,12 @@ class OutboxWorker:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
+        """Ends after the messages in flight (recorded as sent, or unsure); the rest wait for the next start."""
         self._stop.set()
         self.outbox.wake.set()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=timeout)
 
     def run_once(self) -> Report:
         """Recovers orphans, then sends everything due, request by request in order; stops when Slack fails."""
@@ -181,7 +183,7 @@ class OutboxWorker:
 
     def _deliver_in_order(self, messages: list[OutboxMessage], report: Report, halt: threading.Event) -> None:
         for message in messages:
-            if halt.is_set() or not self._deliver(message, report, halt):
+            if halt.is_set() or self._stop.is_set() or not self._deliver(message, report, halt):
                 return
 
     def _deliver(self, message: OutboxMessage, report: Report, halt: threading.Event) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -43,18 +42,13 @@ class TeamsBot:
     server: uvicorn.Server
 
     def serve(self) -> None:
-        """Serves /api/messages until stopped (blocking: run it in the main thread or a thread of its own)."""
+        """Serves /api/messages until `server.should_exit` (blocking: run it in a thread of its own)."""
         asyncio.run(self._serve())
 
     async def _serve(self) -> None:
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=REQUEST_THREADS, thread_name_prefix="teams-request"))
         await self.app.start(self.server.config.port)
-
-    def serve_in_background(self) -> threading.Thread:
-        thread = threading.Thread(target=self.serve, name="teams-server", daemon=True)
-        thread.start()
-        return thread
 
     def recover(self, core: AdvisorCore) -> None:
         """Handles activities claimed by a process that died or stopped before answering (see bot/events.py).

@@ -27,6 +27,7 @@ from typing import TypeVar
 import httpx
 from microsoft_teams.api import ApiClient, Attachment, MessageActivityInput
 
+from bot.after_ack import Stopping
 from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -57,6 +58,11 @@ class TeamsSender:
         self.call_seconds = call_seconds
         self._loop = asyncio.new_event_loop()
         threading.Thread(target=self._loop.run_forever, name="teams-send", daemon=True).start()
+        self.refusing = threading.Event()
+
+    def refuse(self) -> None:
+        """The bot is stopping: no new call to Teams starts (what is unfinished goes back to recovery)."""
+        self.refusing.set()
 
     def post(self, conversation_id: str, service_url: str, activity: MessageActivityInput) -> str:
         """Posts and returns the new activity's id; DeliveryError when Teams will not take it."""
@@ -72,6 +78,8 @@ class TeamsSender:
 
     def _call(self, call: Callable[[], Awaitable[T]]) -> T:
         """Runs the call, with its retries, on the sender's loop; waits at most `call_seconds`, then cancels it."""
+        if self.refusing.is_set():
+            raise Stopping("the bot is stopping")
         future = asyncio.run_coroutine_threadsafe(self._with_retries(call), self._loop)
         try:
             return future.result(timeout=self.call_seconds + 1)
