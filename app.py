@@ -137,7 +137,7 @@ def serve_slack(settings: Settings, core, slack_bot, life: Lifecycle) -> None:
         life.stop_taking.insert(0, handler.close)
         return
     log.info("Slack: HTTP mode, events at %s", http.EVENTS_PATH)
-    endpoints = http.routes(slack_bot.app, settings.slack_signing_secret)
+    endpoints = http.routes(slack_bot.app, settings.slack_signing_secret, settings.slack_api_url)
     server = web.server(web.web_app(endpoints, core.healthy), settings.host, settings.port)
     life.run_in_background("slack-server", server.run)
     life.stop_taking.insert(0, lambda: setattr(server, "should_exit", True))

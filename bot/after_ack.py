@@ -7,7 +7,7 @@ claim's lease is kept alive, so recovery elsewhere never takes over live work. F
 - the platform failing (unreachable, 5xx, a post whose fate it cannot tell, or the bot stopping): no
   apology, which would fail too; the question is handed to recovery, which looks for the answer (where the
   platform lets it) before it answers;
-- anything else, or the platform refusing these words: the adapter's `on_failure` (an apology, once).
+- anything else, or the platform refusing the reply: logged, and the adapter's apology, once.
 
 On stop, no new work starts, what runs gets a grace period, and the questions still open are handed back
 to recovery at once rather than waiting out their leases.
@@ -50,10 +50,11 @@ class AfterAck:
         self._running = 0
         self._idle = threading.Condition()
 
-    def submit(self, task: Callable[[], None], question: str | None, on_failure: Callable[[Exception], None],
-               urgent: bool = False) -> None:
+    def submit(self, task: Callable[[], None], question: str | None, apologise: Callable[[], None],
+               urgent: bool = False, what: str = "request") -> None:
         """Runs `task` after the acknowledgement. `question`: the event id of a question, which counts as
-        answered when the task returns. `urgent`: a lane of its own, for calls due within seconds."""
+        answered when the task returns. `apologise`: tells the person, once, that it failed. `urgent`: a lane of
+        its own, for calls due within seconds. `what`: the kind of request, for the log."""
         if self.stopping.is_set():  # taken after the stop began: recovery answers it after the restart
             if question:
                 self.core.answer_later(self.platform, question)
@@ -62,7 +63,7 @@ class AfterAck:
             self.leases.hold(question)
         with self._idle:
             self._running += 1
-        (self.urgent if urgent else self.pool).submit(self._run, task, question, on_failure)
+        (self.urgent if urgent else self.pool).submit(self._run, task, question, apologise, what)
 
     def close(self, timeout: float, before_hand_back: Callable[[], None] = lambda: None) -> list[str]:
         """Stops taking work and waits up to `timeout` s for what is running; then `before_hand_back()` (stop
@@ -90,14 +91,33 @@ class AfterAck:
         else:
             log.warning("%s: a request was not completed: %s", self.platform, reason)
 
-    def _run(self, task: Callable[[], None], question: str | None, on_failure: Callable[[Exception], None]) -> None:
+    def fail(self, question: str | None, error: Exception, apologise: Callable[[], None], what: str) -> None:
+        """After a failure that is not the platform's: logged (without the person's words), and one apology."""
+        if isinstance(error, DeliveryError):  # the platform would not take the reply (no such chat, bad content)
+            log.warning("%s: the reply to a %s was refused: %s", self.platform, what, error.reason)
+        else:
+            log.error("%s: handling a %s failed: %s", self.platform, what, type(error).__name__, exc_info=error)
+        try:
+            apologise()
+        except Exception as trouble:
+            if platform_trouble(trouble):
+                self.later(question, trouble)
+                return
+            if isinstance(trouble, DeliveryError):
+                log.warning("%s: the apology was refused too: %s", self.platform, trouble.reason)
+            else:  # the last resort must not raise: log and give up
+                log.exception("%s: could not send the apology either", self.platform)
+        if question:
+            self.core.answered(self.platform, question)
+
+    def _run(self, task: Callable[[], None], question: str | None, apologise: Callable[[], None], what: str) -> None:
         try:
             task()
         except Exception as error:
             if platform_trouble(error):
                 self.later(question, error)
             else:
-                on_failure(error)
+                self.fail(question, error, apologise, what)
         else:
             if question:
                 self.core.answered(self.platform, question)

@@ -161,7 +161,7 @@ def test_a_failing_handler_apologises_instead_of_going_silent(bot, slack):
     bot.send_event(dm("U110", "what is a RASA?"))
     [apology] = slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == "DU110")
     assert "Sorry" in apology.params["text"]
-    assert "handling a Slack message failed" in bot.log()
+    assert "slack: the reply to a message was refused: invalid_request" in bot.log()
 
 
 def test_url_verification_and_health(bot):

@@ -28,14 +28,14 @@ VOTE_THANKS = {True: "Thanks! Marked as helpful.", False: "Thanks: the curators 
 
 def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     @app.action(re.compile(f"^{ENTRY_ACTION}_\\d+$"))
-    def open_entry(ack: Ack, body: dict, action: dict, client: WebClient, respond: Respond) -> None:
+    def open_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
 
         def answer() -> None:
             found = core.answer_entry(action.get("value") or "")
             if found is None:
-                respond(response_type="ephemeral", replace_original=False,
-                        **notice("That answer is no longer available: please ask your question again."))
+                post_reply(client, interaction_place(body),
+                           notice("That answer is no longer available: please ask your question again."))
             else:
                 post_answer(core, client, interaction_place(body), found)
 

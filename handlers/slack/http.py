@@ -56,8 +56,9 @@ def parse(body: bytes, content_type: str) -> object:
         return None
 
 
-def routes(app: App, signing_secret: str) -> list[Route]:
+def routes(app: App, signing_secret: str, api_url: str | None = None) -> list[Route]:
     signature = SlackSignature(signing_secret)
+    hosts = shapes.response_hosts(api_url)
     refusals = RefusalLog(log, "slack")
     ignored = RefusalLog(log, "slack", every_seconds=600)
 
@@ -71,7 +72,7 @@ def routes(app: App, signing_secret: str) -> list[Route]:
         if not isinstance(payload, dict):
             refusals.refused("signed, but not a JSON object or a form", status=400)
             return JSONResponse({"error": "malformed request"}, status_code=400)
-        why = shapes.problem(payload)
+        why = shapes.problem(payload, hosts)
         bolt_request = None if why else shapes.bolt_request(body=payload, mode=VERIFIED, query=request.url.query,
                                                             headers=dict(request.headers))
         if bolt_request is None:  # signed by Slack, but nothing the advisor acts on: acknowledged quietly

@@ -5,10 +5,17 @@ from __future__ import annotations
 import json
 import logging
 
-from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 
 from bot.core import AdvisorCore
-from handlers.slack.common import PLATFORM, RECOVERING, is_channel_chatter, is_question
+from handlers.slack.common import (
+    PLATFORM,
+    RECOVERING,
+    interaction_place,
+    is_channel_chatter,
+    is_question,
+    post_reply,
+)
 from handlers.slack.work import ListenerWork
 
 log = logging.getLogger(__name__)
@@ -31,6 +38,15 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
             log.info("event %s already handled; retry %s acknowledged and dropped", event_id, retry)
             return BoltResponse(status=200, body="")
         return next()
+
+    @app.middleware
+    def respond_without_a_response_url(context: BoltContext, body: dict, next) -> None:
+        """A press Slack sent without a response_url (on an App Home view): `respond` DMs the student instead."""
+        if body.get("type") == "block_actions" and not body.get("response_url"):
+            client, place = context.client, interaction_place(body)
+            context["respond"] = lambda **message: post_reply(
+                client, place, {key: message[key] for key in ("text", "blocks") if key in message})
+        next()
 
     @app.error
     def failed(error: Exception, body: dict) -> BoltResponse:

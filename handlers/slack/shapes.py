@@ -10,12 +10,16 @@ reads; everything else Slack sends is allowed through untouched.
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 from slack_bolt import BoltRequest
 
-HANDLED_EVENTS = frozenset({"message", "app_mention", "app_home_opened", "assistant_thread_started",
-                            "assistant_thread_context_changed"})
+SLACK_RESPONSE_HOSTS = frozenset({"hooks.slack.com", "hooks.slack-gov.com"})
+REQUIRED_BY_TYPE = {"message": ("channel", "ts"), "app_mention": ("user", "channel", "ts"),
+                    "app_home_opened": ("user",), "assistant_thread_started": ("assistant_thread",),
+                    "assistant_thread_context_changed": ("assistant_thread",)}
+HANDLED_EVENTS = frozenset(REQUIRED_BY_TYPE)
 
 
 class Shape(BaseModel):
@@ -60,6 +64,8 @@ class AssistantThread(Shape):
 
 
 class Event(Shape):
+    """The fields the listeners read; each handled event type has the ones it cannot do without."""
+
     type: str
     user: str | None = None
     channel: str | None = None
@@ -75,6 +81,13 @@ class Event(Shape):
     assistant_thread: AssistantThread | None = None
     message: dict[str, Any] | None = None
 
+    @model_validator(mode="after")
+    def _complete(self) -> Event:
+        missing = [name for name in REQUIRED_BY_TYPE.get(self.type, ()) if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.type} event without {', '.join(missing)}")
+        return self
+
 
 class EventCallback(Envelope):
     type: Literal["event_callback"]
@@ -88,7 +101,7 @@ class UrlVerification(Envelope):
 
 
 class SlashCommand(Envelope):
-    command: str
+    command: Literal["/advisor"]
     text: str = ""
     user_id: str
     channel_id: str
@@ -131,8 +144,8 @@ class State(Shape):
 
 class View(Shape):
     id: str
-    type: str | None = None
-    callback_id: str | None = None
+    type: str
+    callback_id: str = ""
     private_metadata: str = ""
     team_id: str | None = None
     app_installed_team_id: str | None = None
@@ -140,14 +153,22 @@ class View(Shape):
 
 
 class BlockActions(Envelope):
+    """A button pressed on a message (which Slack sends with the message) or on a view (the App Home)."""
+
     type: Literal["block_actions"]
     user: Ref
     channel: Ref | None = None
     actions: list[Action] = Field(min_length=1)
-    container: Container | None = None
+    container: Container
     message: Message | None = None
     view: View | None = None
     action_ts: str | None = None
+
+    @model_validator(mode="after")
+    def _complete(self) -> BlockActions:
+        if self.container.type == "message" and not self.message:
+            raise ValueError("a press on a message without the message")
+        return self
 
 
 class ViewSubmission(Envelope):
@@ -163,29 +184,47 @@ def kind_of(body: dict) -> type[Envelope] | None:
              "view_submission": ViewSubmission}
     if "command" in body and "type" not in body:
         return SlashCommand
-    kind = kinds.get(body.get("type"))
+    kind = kinds.get(body["type"]) if isinstance(body.get("type"), str) else None
     if kind is EventCallback:
         event = body.get("event")
-        if not isinstance(event, dict) or event.get("type") not in HANDLED_EVENTS:
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str) \
+                or event["type"] not in HANDLED_EVENTS:
             return None
     return kind
 
 
-def problem(body: object) -> str | None:
-    """Why this payload is not one the advisor handles, in a few words for the log; None when it is."""
+def problem(body: object, response_hosts: frozenset[str] = SLACK_RESPONSE_HOSTS) -> str | None:
+    """Why this payload is not one the advisor handles, in a few words for the log; None when it is.
+    `response_hosts`: where a response_url may point (Slack's hooks host, or a configured API host)."""
     if not isinstance(body, dict):
         return "not a JSON object"
-    if body.get("ssl_check") == "1":
+    if body.get("ssl_check") == "1" and "type" not in body:
         return None
     kind = kind_of(body)
     if kind is None:
         return "a kind of payload the advisor does not handle"
     try:
-        kind.model_validate(body)
+        payload = kind.model_validate(body)
     except ValidationError as error:
         where = ".".join(str(part) for part in error.errors()[0]["loc"])
         return f"{kind.__name__} with a malformed field ({where[:60]})"
+    urls = [payload.response_url, *(url.get("response_url") for url in payload.response_urls or [])]
+    if any(url is not None and not _points_to(url, response_hosts) for url in urls):
+        return "a response_url that does not point to Slack"
     return None
+
+
+def response_hosts(api_url: str | None) -> frozenset[str]:
+    """Slack's hooks hosts, and the host of a configured Web API base URL (GovSlack, or a test stand-in)."""
+    host = urlsplit(api_url).hostname if api_url else None
+    return SLACK_RESPONSE_HOSTS | ({host} if host else set())
+
+
+def _points_to(url: object, hosts: frozenset[str]) -> bool:
+    if not isinstance(url, str):
+        return False
+    parts = urlsplit(url)
+    return parts.scheme in ("https", "http") and parts.hostname in hosts
 
 
 def bolt_request(**arguments: Any) -> BoltRequest | None:

@@ -9,18 +9,16 @@ answer that went out, and Slack's retries or the recovery add no second one.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 
 from slack_sdk.webhook import WebhookClient
 
-from bot.after_ack import AfterAck, platform_trouble
+from bot.after_ack import AfterAck
 from bot.core import AdvisorCore
 from handlers.slack.blocks import notice
 from handlers.slack.client import StoppableWebClient
 from handlers.slack.common import PLATFORM, event_place, interaction_place, is_question, post_reply
 
-log = logging.getLogger(__name__)
 URGENT_THREADS = 4  # opening a modal: its trigger_id expires 3 s after the press, so it never queues behind answers
 
 
@@ -34,32 +32,19 @@ class ListenerWork:
     def after_ack(self, body: dict, task: Callable[[], None], urgent: bool = False) -> None:
         """Runs `task` once Slack has its acknowledgement; a question counts as answered when it returns.
         `urgent`: a lane of its own, for calls that must follow the press within seconds (views.open)."""
-        self.after.submit(task, _question(body), lambda error: self._failed(body, error), urgent)
+        self.after.submit(task, _question(body), lambda: self._apologise(body), urgent, what=_kind(body))
 
     def failed_before_ack(self, body: dict, error: Exception) -> None:
         """A listener or the claim failed while Slack waited: the apology goes after the acknowledgement."""
-        self.after_ack(body, lambda: self._failed(body, error))
+        self.after_ack(body, lambda: self.after.fail(_question(body), error, lambda: self._apologise(body),
+                                                     _kind(body)))
 
     def close(self, timeout: float) -> list[str]:
         """Stops taking work, gives what runs `timeout` s, then lets no call reach Slack (see AfterAck.close)."""
         return self.after.close(timeout, self.client.refuse)
 
-    def _failed(self, body: dict, error: Exception) -> None:
-        """Logs the failure (without the student's words) and tells the student once, rather than going silent."""
-        log.error("handling a Slack %s failed: %s", _kind(body), type(error).__name__, exc_info=error)
-        question = _question(body)
-        try:
-            self._apologise(body)
-        except Exception as trouble:
-            if platform_trouble(trouble):
-                self.after.later(question, trouble)
-            else:  # the last resort must not raise: log and give up
-                log.exception("could not send the apology either")
-        else:
-            if question:
-                self.core.answered(PLATFORM, question)
-
     def _apologise(self, body: dict) -> None:
+        """Once: an event's apology carries its key and is looked for first, like its answer."""
         apology = notice(self.core.copy.apology)
         place = event_place(body)
         if place is not None:

@@ -17,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.logs import RefusalLog
+from handlers.teams import shapes
 
 log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 1024 * 1024
@@ -42,9 +43,10 @@ class ActivityGate:
             await JSONResponse({"error": "Unauthorized"}, status_code=401)(scope, receive, send)
             return
         body = await _read(receive, MAX_BODY_BYTES)
-        if body is None or not _is_json_object(body):
+        why = "body larger than 1 MB" if body is None else shapes.problem(_json(body))
+        if why:
             status = 413 if body is None else 400
-            self.refusals.refused("body larger than 1 MB" if body is None else "not a JSON object", status)
+            self.refusals.refused(why, status)
             await JSONResponse({"error": "malformed request"}, status_code=status)(scope, receive, send)
             return
         await self.app(scope, _replay(body), send)
@@ -74,11 +76,11 @@ async def _read(receive: Receive, limit: int) -> bytes | None:
             return bytes(body)
 
 
-def _is_json_object(body: bytes) -> bool:
+def _json(body: bytes) -> object:
     try:
-        return isinstance(json.loads(body), dict)
+        return json.loads(body)
     except ValueError:  # includes bytes that are not UTF-8
-        return False
+        return None
 
 
 def _replay(body: bytes) -> Receive:

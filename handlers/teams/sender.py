@@ -28,6 +28,7 @@ import httpx
 from microsoft_teams.api import ApiClient, Attachment, MessageActivityInput
 
 from bot.after_ack import Stopping
+from handlers.teams.auth import TokenError
 from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,8 @@ class TeamsSender:
                 delay = self._delay(attempt, None)
                 if attempt == self.attempts or delay >= deadline - time.monotonic():
                     raise DeliveryError(f"cannot reach Teams: {type(error).__name__}", permanent=False) from error
+            except TokenError as error:  # nothing was sent; a setup problem the operator must fix
+                raise DeliveryError(str(error), permanent=False) from error
             except (httpx.TransportError, TimeoutError) as error:  # sent, and the answer lost
                 raise DeliveryError(f"Teams' answer was lost: {type(error).__name__}", permanent=False,
                                     maybe_sent=True) from error

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.after_ack import AfterAck, platform_trouble
+from bot.after_ack import AfterAck
 from bot.alumni import Intake
 from bot.command_words import ALUMNI_VERBS, FORGET_WORDS, profile_words
 from bot.core import AdvisorCore, Answer, Student
@@ -57,7 +57,8 @@ class TeamsTurns:
 
     def after_ack(self, activity: dict) -> None:
         """Handles an accepted activity once the connector has its answer."""
-        self.after.submit(lambda: self.handle(activity), activity["id"], lambda error: self._failed(activity, error))
+        self.after.submit(lambda: self.handle(activity), activity["id"],
+                          lambda: self._notice(activity, self.core.copy.apology), what="Teams activity")
 
     def handle(self, activity: dict) -> None:
         if activity.get("value"):
@@ -161,18 +162,6 @@ class TeamsTurns:
 
     def _notice(self, activity: dict, markdown: str) -> None:
         self.say(activity, cards.notice_card(markdown), cards.clip(markdown, 500))
-
-    def _failed(self, activity: dict, error: Exception) -> None:
-        log.error("handling a Teams activity failed: %s", type(error).__name__, exc_info=error)
-        try:
-            self._notice(activity, self.core.copy.apology)
-        except Exception as trouble:
-            if platform_trouble(trouble):
-                self.after.later(activity["id"], trouble)
-            else:  # the last resort must not raise
-                log.exception("could not send the apology either")
-        else:
-            self.core.answered(act.PLATFORM, activity["id"])
 
     def _file(self, activity: dict, who: Student, intake: Intake, key: str) -> None:
         try:
