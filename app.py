@@ -59,9 +59,16 @@ class Lifecycle:
             _safely(stop_taking)
         for thread in self.threads:
             thread.join(max(0.0, deadline - time.monotonic()))
-        grace = max(0.0, min(ANSWER_GRACE_SECONDS, deadline - time.monotonic()))
-        for drain in self.drains:
-            _safely(lambda drain=drain: self._drain(drain, grace))
+        log.info("stopping: nothing new is taken (%.1f s)", time.monotonic() - started)
+        from bot.after_ack import SETTLE_SECONDS
+
+        grace = max(0.0, min(ANSWER_GRACE_SECONDS, deadline - time.monotonic() - SETTLE_SECONDS))
+        draining = [threading.Thread(target=_safely, args=(lambda drain=drain: self._drain(drain, grace),))
+                    for drain in self.drains]
+        for thread in draining:
+            thread.start()
+        for thread in draining:
+            thread.join()
         for stop in self.finally_stop:
             _safely(lambda stop=stop: stop(max(0.0, deadline - time.monotonic())))
         log.info("stopped in %.1f s", time.monotonic() - started)
@@ -69,6 +76,8 @@ class Lifecycle:
 
     @staticmethod
     def _drain(drain: Callable[[float], list[str]], grace: float) -> None:
+        """A platform's pool (they drain side by side): its answers get `grace`, then SETTLE_SECONDS for the
+        calls in flight once no new one may start."""
         still_open = drain(grace)
         if still_open:
             log.info("%d question(s) still being answered were handed back to recovery", len(still_open))
@@ -129,12 +138,13 @@ def serve_slack(settings: Settings, core, slack_bot, life: Lifecycle) -> None:
     from handlers.slack import http
 
     if settings.slack_mode == "socket":
-        from slack_bolt.adapter.socket_mode import SocketModeHandler
+        from handlers.slack.socket_mode import CheckedSocketModeHandler
 
         log.info("Slack: Socket Mode")
-        handler = SocketModeHandler(slack_bot.app, settings.slack_app_token)
+        handler = CheckedSocketModeHandler(slack_bot.app, settings.slack_app_token, settings.slack_api_url)
         handler.connect()
-        life.stop_taking.insert(0, handler.close)
+        # closing disconnects at once, then joins the client's threads for seconds: not worth waiting for
+        life.stop_taking.insert(0, lambda: threading.Thread(target=handler.close, daemon=True).start())
         return
     log.info("Slack: HTTP mode, events at %s", http.EVENTS_PATH)
     endpoints = http.routes(slack_bot.app, settings.slack_signing_secret, settings.slack_api_url)

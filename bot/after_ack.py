@@ -27,6 +27,7 @@ from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)
 ANSWER_AGAIN_AFTER = timedelta(seconds=30)  # the platform is failing: recovery tries a question again after this
+SETTLE_SECONDS = 2.0  # on stop, how long calls already in flight get to come back once no new one may start
 
 
 class Stopping(RuntimeError):
@@ -65,29 +66,37 @@ class AfterAck:
             self._running += 1
         (self.urgent if urgent else self.pool).submit(self._run, task, question, apologise, what)
 
-    def close(self, timeout: float, before_hand_back: Callable[[], None] = lambda: None) -> list[str]:
-        """Stops taking work and waits up to `timeout` s for what is running; then `before_hand_back()` (stop
-        the platform client) and the questions still open go back to recovery, which looks for their answers
-        first. Returns those questions."""
+    def close(self, timeout: float, before_hand_back: Callable[[], None] = lambda: None,
+              settle: float = SETTLE_SECONDS) -> list[str]:
+        """Stops taking work and waits up to `timeout` s for what is running; then `before_hand_back()` (the
+        platform client starts no new call) and up to `settle` s more for the calls already in flight to come
+        back and be recorded. The questions still open go back to recovery, which looks for their answers
+        first (where the platform lets it). Returns those questions."""
         self.stopping.set()
-        deadline = time.monotonic() + timeout
-        with self._idle:
-            while self._running and time.monotonic() < deadline:
-                self._idle.wait(deadline - time.monotonic())
+        self._wait_idle(timeout)
         before_hand_back()
+        self._wait_idle(settle)
         still_open = self.leases.held()
         for event_id in still_open:
             self.core.answer_later(self.platform, event_id)
         self.leases.stop()
         return still_open
 
+    def _wait_idle(self, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        with self._idle:
+            while self._running and time.monotonic() < deadline:
+                self._idle.wait(deadline - time.monotonic())
+
     def later(self, question: str | None, error: Exception) -> None:
         """The platform failed (or the bot is stopping): the question waits for recovery."""
         reason = getattr(error, "reason", None) or str(error) or type(error).__name__
-        if question:
+        if question and self.stopping.is_set():
+            log.info("%s: %s handed back to recovery (the bot is stopping)", self.platform, question)
+            self.core.answer_later(self.platform, question)
+        elif question:
             log.warning("%s: %s not answered yet (%s); recovery answers it later", self.platform, question, reason)
-            self.core.answer_later(self.platform, question,
-                                   timedelta(0) if self.stopping.is_set() else ANSWER_AGAIN_AFTER)
+            self.core.answer_later(self.platform, question, ANSWER_AGAIN_AFTER)
         else:
             log.warning("%s: a request was not completed: %s", self.platform, reason)
 

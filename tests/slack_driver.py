@@ -176,6 +176,29 @@ class RunningBot:
         return self.post_signed(body, "application/x-www-form-urlencoded")
 
 
+@dataclass
+class SocketModeBot(RunningBot):
+    """`advisor run` in Socket Mode: it connects to the Socket Mode stand-in (`socket`); no HTTP endpoint."""
+
+    socket: object = None  # tests.slack_socket_stand_in.SocketModeStandIn
+
+    def environment(self) -> dict[str, str]:
+        env = super().environment()
+        env.pop("SLACK_SIGNING_SECRET", None)
+        return {**env, "SLACK_APP_TOKEN": "xapp-stand-in"}
+
+    def start(self, timeout: float = 30.0) -> SocketModeBot:
+        self.log_path = self.data_dir / f"bot-socket-{self.port}.log"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen([sys.executable, str(ROOT / "app.py"), "run"], cwd=self.data_dir,
+                                            env=self.environment(), stdout=log, stderr=subprocess.STDOUT)
+        if not self.socket.wait_connected(timeout):
+            self.stop()
+            raise RuntimeError(f"the bot did not connect in {timeout} s:\n{self.log()}")
+        return self
+
+
 def block_action(user: str, action_id: str, value: str, response_url: str, channel: str | None = None,
                  message: dict | None = None) -> dict:
     """A block_actions payload as Slack sends it when a button is pressed."""

@@ -175,6 +175,7 @@ class SlackStandIn:
         self._losing: tuple[int, str, frozenset[str], float] | None = None  # (every, how, methods, delay)
         self._lose_count = 0
         self.members: dict[str, list[str]] = {}  # conversations.members per channel id
+        self.socket_mode_url: str | None = None  # apps.connections.open's answer (tests/slack_socket_stand_in.py)
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -409,6 +410,10 @@ class SlackStandIn:
         """Canned answers shaped like Slack's, with just the fields the bot reads. Caller holds the lock."""
         if method == "auth.test":
             return dict(_AUTH_TEST)
+        if method == "apps.connections.open":
+            if self.socket_mode_url is None:
+                return {"ok": False, "error": "not_allowed_token_type"}
+            return {"ok": True, "url": self.socket_mode_url}
         if method in _MESSAGE_METHODS:
             channel = params.get("channel")
             if not channel:

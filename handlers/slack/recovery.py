@@ -11,25 +11,29 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
 from bot.after_ack import ANSWER_AGAIN_AFTER, Stopping
 from bot.core import AdvisorCore
+from bot.events import Unfinished
 from handlers.slack.common import PLATFORM, RECOVERING, event_place, find_reply
 from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)
+LOOKUP_THREADS = 4
 
 
 class Recovery:
-    def __init__(self, app: App, core: AdvisorCore, interval_seconds: float):
+    def __init__(self, app: App, core: AdvisorCore, interval_seconds: float, lookups: int = LOOKUP_THREADS):
         self.app = app
         self.core = core
         self.interval = interval_seconds
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="slack-recovery", daemon=True)
+        self._lookups = ThreadPoolExecutor(max_workers=lookups, thread_name_prefix="slack-recovery")
 
     def start(self) -> Recovery:
         self._thread.start()
@@ -39,23 +43,26 @@ class Recovery:
         self._stop.set()
 
     def run_once(self) -> None:
-        for question in self.core.unanswered(PLATFORM):
-            if self._stop.is_set():
-                self.core.answer_later(PLATFORM, question.event_id)
-                continue
-            body = json.loads(question.payload)
-            try:
-                answered = self._already_answered(self.app.client, body)
-            except (DeliveryError, Stopping) as error:
-                log.warning("event %s: cannot tell yet whether it was answered (%s)", question.event_id, error)
-                self.core.answer_later(PLATFORM, question.event_id, ANSWER_AGAIN_AFTER)
-                continue
-            if answered:
-                log.info("event %s was answered before its process stopped; recorded", question.event_id)
-                self.core.answered(PLATFORM, question.event_id)
-                continue
-            log.warning("answering event %s, acknowledged earlier but never answered", question.event_id)
-            self.app.dispatch(BoltRequest(body=body, mode="socket_mode", context={RECOVERING: True}))
+        """Each question taken over is looked up (side by side: each lookup is a round trip or two to Slack)."""
+        list(self._lookups.map(self._recover, self.core.unanswered(PLATFORM)))
+
+    def _recover(self, question: Unfinished) -> None:
+        if self._stop.is_set():
+            self.core.answer_later(PLATFORM, question.event_id)
+            return
+        body = json.loads(question.payload)
+        try:
+            answered = self._already_answered(self.app.client, body)
+        except (DeliveryError, Stopping) as error:
+            log.warning("event %s: cannot tell yet whether it was answered (%s)", question.event_id, error)
+            self.core.answer_later(PLATFORM, question.event_id, ANSWER_AGAIN_AFTER)
+            return
+        if answered:
+            log.info("event %s was answered before its process stopped; recorded", question.event_id)
+            self.core.answered(PLATFORM, question.event_id)
+            return
+        log.warning("answering event %s, acknowledged earlier but never answered", question.event_id)
+        self.app.dispatch(BoltRequest(body=body, mode="socket_mode", context={RECOVERING: True}))
 
     @staticmethod
     def _already_answered(client: WebClient, body: dict) -> bool:
