@@ -318,11 +318,13 @@ def _self_signed_certificate(directory: Path) -> tuple[Path, Path]:
     """A certificate for 127.0.0.1 and localhost; its PEM is the whole trust chain clients need (``ca_file``)."""
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Teams stand-in login host")])
+    # OpenSSL checks the validity against the real clock, which the suite's fake-clock run leaves alone while
+    # `now` here is fake: a window a year each side covers every moment that run travels to.
     now = datetime.now(UTC)
     certificate = (
         x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1)).not_valid_after(now + timedelta(days=2))
+        .not_valid_before(now - timedelta(days=366)).not_valid_after(now + timedelta(days=366))
         .add_extension(x509.SubjectAlternativeName(
             [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]), critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
