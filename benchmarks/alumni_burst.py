@@ -3,7 +3,7 @@ without Slack failing in the middle.
 
     python -m benchmarks.alumni_burst [--requests 500] [--latency 0.02] [--channel-rate 1] [--workspace-rate 50]
                                       [--outage-seconds 30] [--scenario clean|outage|both] [--keep-gc] [--keep-logs]
-                                      [--database-url postgresql+psycopg://USER@HOST:PORT/DB]
+                                      [--lose 20] [--database-url postgresql+psycopg://USER@HOST:PORT/DB]
 
 The real bot (`advisor run`, HTTP mode) runs against the loopback Slack Web API stand-in (`tests/slack_stand_in.py`),
 which answers 429 above `--workspace-rate` chat.postMessage/s workspace-wide and `--channel-rate` per channel; the bot
@@ -174,13 +174,14 @@ def log_counts(log: str) -> dict:
 def run_scenario(kind: str, args: argparse.Namespace) -> dict:
     students = descriptions(args.requests)
     scratch = Path(tempfile.mkdtemp(prefix=f"alumni_burst-{kind}-"))
-    figures: dict = {"scenario": kind, "requests": args.requests}
+    figures: dict = {"scenario": kind, "requests": args.requests, "lose_every": args.lose}
     keep = args.keep_logs
     try:
         with fresh_database(args.database_url, scratch) as url, \
                 SlackStandIn(latency=args.latency, workspace_rate=args.workspace_rate,
                              channel_rate=args.channel_rate) as slack:
             slack.members[LIAISON_CHANNEL] = [LIAISON, "U0ADVISOR"]
+            slack.lose_answers(args.lose)
             env = {"NUDGES_ENABLED": "false", "ALUMNI_LIAISON_CHANNEL": LIAISON_CHANNEL,
                    "SLACK_POST_RATE": str(args.workspace_rate), "SLACK_CHANNEL_POST_RATE": str(args.channel_rate)}
             figures |= {"database": url.split(":")[0].split("+")[0], "slack_api_latency_ms": args.latency * 1000,
@@ -331,6 +332,8 @@ def main() -> None:
     parser.add_argument("--keep-gc", action="store_true",
                         help="leave this process's garbage collector on (its pauses stall the stand-in)")
     parser.add_argument("--keep-logs", action="store_true", help="keep each scenario's folder with the bot's log")
+    parser.add_argument("--lose", type=int, metavar="N",
+                        help="the stand-in carries out every N-th post and loses its answer (a 504): 0 duplicates")
     args = parser.parse_args()
     kinds = ("clean", "outage") if args.scenario == "both" else (args.scenario,)
     all_ok = True

@@ -1,7 +1,7 @@
 """A personal nudge fanned out to 2,000 rostered students against Slack's rate limits; then killed midway and rerun.
 
     python -m benchmarks.nudge_fanout [--students 2000] [--latency 0.02] [--scenario both|clean|kill]
-                                      [--workers N] [--kill-after 0.45] [--keep-gc]
+                                      [--workers N] [--kill-after 0.45] [--keep-gc] [--lose 20]
                                       [--database-url postgresql+psycopg://USER@HOST:PORT/DB]
 
 `advisor nudges send-due --now 2026-06-01T10:05:00-04:00 --json` runs as its own process (the CiM survey retake
@@ -19,6 +19,10 @@ Pace is measured over the chat.postMessage stream, first to last delivered messa
 that the sender spends a few seconds planning and looking up up to 50 users' time zones with users.info), and
 compared with the 50/s limit. Exits 1 if any student is messaged twice or not at all, if a segment's pace is
 under 0.9 of the limit, or if a sender that should finish does not exit 0.
+
+With --lose N the stand-in carries out every N-th chat.postMessage and then loses its answer (a 504 from a
+proxy): the sender must look each such post up by its metadata rather than post again (0 duplicates) and still
+keep the pace.
 
 With --database-url (a PostgreSQL server) each scenario creates a database of its own there and drops it after;
 by default each scenario uses a new SQLite file in a temporary folder.
@@ -145,17 +149,18 @@ def wait_for_deliveries(slack: SlackStandIn, count: int, sender: Sender) -> None
 
 
 def run_scenario(kind: str, count: int, latency: float, workers: int | None, server_url: str | None,
-                 keep_gc: bool = False, kill_after: float = KILL_AFTER) -> dict:
+                 keep_gc: bool = False, kill_after: float = KILL_AFTER, lose: int | None = None) -> dict:
     students = many_students(count)
     with tempfile.TemporaryDirectory() as scratch, fresh_database(server_url, Path(scratch)) as url, \
             SlackStandIn(latency=latency, workspace_rate=WORKSPACE_RATE, channel_rate=CHANNEL_RATE) as slack:
         folder = Path(scratch)
+        slack.lose_answers(lose)
         env = {**nudge_env(url, slack.url, folder, {}), "QUIET_HOURS": "off",
                "SLACK_POST_RATE": str(WORKSPACE_RATE), "SLACK_CHANNEL_POST_RATE": str(CHANNEL_RATE)}
         if workers is not None:
             env["NUDGE_SEND_WORKERS"] = str(workers)
         roster(url, students)
-        figures: dict = {"scenario": kind, "database": url.split(":")[0].split("+")[0],
+        figures: dict = {"scenario": kind, "database": url.split(":")[0].split("+")[0], "lose_every": lose,
                          "stand_in_gc": "on" if keep_gc else "off during the run"}
         with quiet_collector(keep_gc):
             fan_out(kind, count, kill_after, env, folder, slack, figures)
@@ -275,12 +280,13 @@ def main() -> None:
     parser.add_argument("--keep-gc", action="store_true",
                         help="leave this process's garbage collector on (its pauses stall the stand-in)")
     parser.add_argument("--database-url", help="a PostgreSQL server to create fresh databases on (default: SQLite)")
+    parser.add_argument("--lose", type=int, metavar="N", help="the stand-in loses the answer to every N-th post")
     args = parser.parse_args()
     if args.database_url and not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL URL; SQLite is the default")
     kinds = ["clean", "kill"] if args.scenario == "both" else [args.scenario]
     results = [run_scenario(kind, args.students, args.latency, args.workers, args.database_url, args.keep_gc,
-                            args.kill_after) for kind in kinds]
+                            args.kill_after, args.lose) for kind in kinds]
     print(json.dumps(results, indent=2))
     problems = []
     for figures in results:

@@ -1,7 +1,8 @@
 """200 Teams activities at once to the running bot's /api/messages, against the loopback Bot Connector stand-in.
 
     python -m benchmarks.teams_burst [--activities 200] [--latency 0.02] [--database-url URL]
-                                     [--resend] [--fail 429 [--fail-every 5] [--retry-after 1]] [--keep-logs]
+                                     [--resend] [--fail 429 [--fail-every 5] [--retry-after 1]]
+                                     [--lose 20 [--lose-how gateway|drop|timeout]] [--keep-logs]
 
 The real bot (`advisor run` with Teams credentials only, tests/teams_driver.py) validates every activity's token
 against the loopback identity provider (local JWKS) and posts its answers to the connector stand-in
@@ -21,6 +22,10 @@ time from the release to the last answer.
 `--fail 429`: while the burst runs, about every `--fail-every`-th connector call answers 429 with Retry-After
 `--retry-after` s (re-armed with TeamsConnector.fail_next after each failure is used); everyone must still be
 answered exactly once.
+`--lose 20`: every 20th answer the connector takes is lost on its way back (a 504, a dropped connection, or a
+reply after the bot's 10 s attempt timeout). Teams keeps no history to look in, so the bot does not post again
+at once and recovery answers those questions again 30 s later: everyone must be answered, and the duplicates
+this costs (the at-least-once window, README) are counted against the answers lost.
 
 Prints a JSON summary; exits 1 if a response failed or was over 15 s, or an answer is missing, doubled or an
 apology. The bot's log is kept, and its folder named, when that happens, when it logged an error, or with
@@ -57,6 +62,7 @@ from tests.teams_stand_in import Identity, TeamsConnector
 CONNECTOR_TIMEOUT = 15.0  # the Bot Connector gives up on a bot after 15 s
 FIRST_STUDENT = 10_000  # person() numbers of the burst's students (the warm-up student is below)
 SETTLE = 3.0  # seconds to keep watching after the last answer (and after a resend), for late duplicates
+LOST_SETTLE = 75.0  # with answers lost: past recovery's 30 s pause and a lease, for the second answers
 ANSWER_WAIT = 180.0
 T = TypeVar("T")
 
@@ -219,11 +225,13 @@ def burst(bot: TeamsBot, connector: TeamsConnector, questions: list[str], args: 
     tokens = [bot.token() for _ in activities]
 
     failing = failing_every(connector, args.fail, args.fail_every, args.retry_after) if args.fail else nullcontext()
+    if args.lose:
+        connector.lose_answers(args.lose, args.lose_how, delay=12.0)
     with failing:
         released, sends = release(bot, activities, tokens)
         everyone = connector.wait_for(lambda c: len(answered(c, conversations)) == len(conversations),
                                       timeout=ANSWER_WAIT)
-    time.sleep(SETTLE)
+    time.sleep(LOST_SETTLE if args.lose else SETTLE)  # lost answers come again after recovery's 30 s
     calls = connector.calls[before:]
     posts = [call for call in connector.sent() if call.conversation_id in students]
     first_post = {}
@@ -265,6 +273,8 @@ def burst(bot: TeamsBot, connector: TeamsConnector, questions: list[str], args: 
         figures["connector_failures_scripted"] = sum(failed.values())
         figures["students_by_failures_on_their_post"] = {str(k): v for k, v in sorted(Counter(
             failed[conversation] for conversation in conversations).items())}
+    if args.lose:
+        figures["answers_lost"] = connector.answers_lost
     if args.resend:
         resend(bot, connector, activities, tokens, conversations, figures)
 
@@ -287,6 +297,9 @@ def resend(bot: TeamsBot, connector: TeamsConnector, activities: list[dict], tok
 
 
 def figures_ok(figures: dict, args: argparse.Namespace) -> bool:
+    if args.lose:  # at least once: nobody missing, at most one extra post per answer lost
+        return (figures.get("missing") == 0 and figures.get("responses_200_within_15s") == args.activities
+                and figures.get("extra_posts", 0) <= figures.get("answers_lost", 0))
     good = (figures.get("responses_200_within_15s") == args.activities
             and figures.get("answered_once") == args.activities
             and figures.get("missing") == 0 and figures.get("answered_twice_or_more") == 0
@@ -307,6 +320,8 @@ def main() -> None:
                                                                     "call answer STATUS during the burst")
     parser.add_argument("--fail-every", type=int, default=5)
     parser.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on the failures")
+    parser.add_argument("--lose", type=int, metavar="N", help="lose the answer to every N-th post the connector takes")
+    parser.add_argument("--lose-how", choices=("gateway", "drop", "timeout"), default="gateway")
     parser.add_argument("--keep-gc", action="store_true",
                         help="leave this process's garbage collector on (its pauses stall the stand-ins)")
     parser.add_argument("--keep-logs", action="store_true", help="keep the run's folder with the bot's log")

@@ -27,6 +27,7 @@ from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)
 ANSWER_AGAIN_AFTER = timedelta(seconds=30)  # the platform is failing: recovery tries a question again after this
+UNSENT_ATTEMPTS = 6  # a reply with no question behind it, never sent: tried again for about a minute
 SETTLE_SECONDS = 2.0  # on stop, how long calls already in flight get to come back once no new one may start
 
 
@@ -65,6 +66,19 @@ class AfterAck:
         with self._idle:
             self._running += 1
         (self.urgent if urgent else self.pool).submit(self._run, task, question, apologise, what)
+
+    def _again(self, task: Callable[[], None], apologise: Callable[[], None], what: str, attempt: int) -> None:
+        """A reply that never left (the platform unreachable) and has no question to hand to recovery (a slash
+        command's answer, a button's): tried again after a growing pause, while the bot runs."""
+        def resubmit() -> None:
+            if not self.stopping.is_set():
+                with self._idle:
+                    self._running += 1
+                self.pool.submit(self._run, task, None, apologise, what, attempt)
+
+        timer = threading.Timer(min(30.0, 2.0 ** attempt), resubmit)
+        timer.daemon = True
+        timer.start()
 
     def close(self, timeout: float, before_hand_back: Callable[[], None] = lambda: None,
               settle: float = SETTLE_SECONDS) -> list[str]:
@@ -119,11 +133,16 @@ class AfterAck:
         if question:
             self.core.answered(self.platform, question)
 
-    def _run(self, task: Callable[[], None], question: str | None, apologise: Callable[[], None], what: str) -> None:
+    def _run(self, task: Callable[[], None], question: str | None, apologise: Callable[[], None], what: str,
+             attempt: int = 0) -> None:
         try:
             task()
         except Exception as error:
-            if platform_trouble(error):
+            never_left = isinstance(error, DeliveryError) and not (error.maybe_sent or error.refused)
+            if question is None and never_left and attempt < UNSENT_ATTEMPTS and not self.stopping.is_set():
+                log.info("%s: a reply to a %s could not be sent (%s); trying again", self.platform, what, error.reason)
+                self._again(task, apologise, what, attempt + 1)
+            elif platform_trouble(error):
                 self.later(question, error)
             else:
                 self.fail(question, error, apologise, what)

@@ -79,9 +79,9 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 1024
     allow_reuse_address = True
 
-    def __init__(self, stand_in: SlackStandIn) -> None:
+    def __init__(self, stand_in: SlackStandIn, port: int = 0) -> None:
         self.stand_in = stand_in
-        super().__init__(("127.0.0.1", 0), _Handler)
+        super().__init__(("127.0.0.1", port), _Handler)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients hanging up mid-response are normal in tests; anything else is still reported."""
@@ -172,6 +172,7 @@ class SlackStandIn:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._outage: int | None = None  # while set, every Web API call answers this HTTP status
+        self._port_kept = 0  # the port while refusing connections
         self._losing: tuple[int, str, frozenset[str], float] | None = None  # (every, how, methods, delay)
         self._lose_count = 0
         self.members: dict[str, list[str]] = {}  # conversations.members per channel id
@@ -189,6 +190,8 @@ class SlackStandIn:
         return f"http://127.0.0.1:{self._port()}/respond/{name}"
 
     def _port(self) -> int:
+        if self._server is None and self._port_kept:
+            return self._port_kept
         if self._server is None:
             raise RuntimeError("SlackStandIn is not started; use start() or a with-block")
         return self._server.server_address[1]
@@ -273,6 +276,18 @@ class SlackStandIn:
         with self._lock:
             queue = self._failures.setdefault(method, deque())
             queue.extend([(status, retry_after, error)] * times)
+
+    def refuse_connections(self, refuse: bool) -> None:
+        """Slack unreachable: the port stops listening (connections are refused) until called with False, when
+        the same port listens again. Everything recorded so far is kept."""
+        if refuse and self._server is not None:
+            self._port_kept = self._server.server_address[1]
+            self.stop()
+        elif not refuse and self._server is None:
+            self._server = _Server(self, self._port_kept)
+            self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
+                                            name="slack-stand-in", daemon=True)
+            self._thread.start()
 
     def outage(self, status: int | None = 500) -> None:
         """Every Web API call fails with `status` until `outage(None)`: Slack down, for tests of patience."""

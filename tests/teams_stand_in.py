@@ -161,6 +161,7 @@ class TeamsConnector:
         self._outage: tuple[int, float | None] | None = None
         self._losing: tuple[int, str, float] | None = None  # (every, how, delay)
         self._posted = 0
+        self.answers_lost = 0  # posts carried out whose answer lose_answers() kept from the bot
         self._next_id = _FIRST_ACTIVITY_ID
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -308,7 +309,10 @@ class TeamsConnector:
             return None
         self._posted += 1
         every, how, _ = self._losing
-        return how if self._posted % every == 0 else None
+        if self._posted % every:
+            return None
+        self.answers_lost += 1
+        return how
 
 
 # ----------------------------------------------------------------------------- identity hosts

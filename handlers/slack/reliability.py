@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse, Respond
 
 from bot.core import AdvisorCore
 from handlers.slack.common import (
@@ -16,7 +17,9 @@ from handlers.slack.common import (
     is_question,
     post_reply,
 )
+from handlers.slack.delivery import as_delivery_errors
 from handlers.slack.work import ListenerWork
+from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)
 
@@ -40,9 +43,13 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
         return next()
 
     @app.middleware
-    def respond_without_a_response_url(context: BoltContext, body: dict, next) -> None:
-        """A press Slack sent without a response_url (on an App Home view): `respond` DMs the student instead."""
-        if body.get("type") == "block_actions" and not body.get("response_url"):
+    def respond_like_every_other_call(context: BoltContext, body: dict, next) -> None:
+        """`respond` fails the way the other Slack calls do (DeliveryError: unreachable, refused, or unknown
+        after a 5xx), so the failure policy applies to it too; a press Slack sent without a response_url (on an
+        App Home view) gets a DM instead."""
+        if context.respond is not None:
+            context["respond"] = checked(context.respond)
+        elif body.get("type") == "block_actions":
             client, place = context.client, interaction_place(body)
             context["respond"] = lambda **message: post_reply(
                 client, place, {key: message[key] for key in ("text", "blocks") if key in message})
@@ -55,3 +62,16 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
         response, never twice however often Slack retries (the apology is looked for first)."""
         work.failed_before_ack(body, error)
         return BoltResponse(status=503 if core.storage_failed(error) else 200, body="")
+
+
+def checked(respond: Respond) -> Callable[..., None]:
+    def send(**message) -> None:
+        with as_delivery_errors():
+            response = respond(**message)
+        status = getattr(response, "status_code", 200)
+        if status >= 500:
+            raise DeliveryError(f"response_url answered {status}", permanent=False, maybe_sent=True)
+        if status >= 400:
+            raise DeliveryError(f"response_url answered {status}", permanent=False, refused=True)
+
+    return send
