@@ -11,52 +11,30 @@ from __future__ import annotations
 
 import argparse
 import json
-import multiprocessing
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
 
+from benchmarks.burst import Prepared, send_together
 from benchmarks.harness import DEV_QUESTIONS
 from benchmarks.speed import percentile
 from knowledge.evaluation import load_cases
-from tests.slack_driver import RunningBot, dm, event_envelope
+from tests.slack_driver import RunningBot, dm, event_envelope, signature_headers
 from tests.slack_stand_in import SlackStandIn
 
 SLACK_ACK_LIMIT = 3.0
 
 
 def send_all(bot: RunningBot, envelopes: list[dict], retry: int | None = None) -> list[tuple[float, float, int]]:
-    """Sends the events from a separate process, so the load generator does not share a GIL with the stand-in.
-
-    CLOCK_MONOTONIC is system-wide on Linux, so its send times compare with the stand-in's arrival times.
-    """
-    context = multiprocessing.get_context("fork")
-    with context.Pool(1) as pool:
-        return pool.apply(_send_together, (bot.port, envelopes, retry))
-
-
-def _send_together(port: int, envelopes: list[dict], retry: int | None) -> list[tuple[float, float, int]]:
-    """Each event from its own thread, released together; returns (sent_at, ack_seconds, status)."""
-    bot = RunningBot(api_url="", database_url="", data_dir=Path(), port=port)
-    results: list[tuple[float, float, int]] = [(0.0, 0.0, 0)] * len(envelopes)
-    gate = threading.Barrier(len(envelopes))
+    """Every event at the same instant from a separate process (benchmarks/burst.py): (sent_at, ack_s, status)."""
     headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else {}
-
-    def one(index: int) -> None:
-        body = json.dumps(envelopes[index]).encode()
-        gate.wait()
-        sent_at = time.monotonic()
-        response = bot.post_signed(body, "application/json", headers)
-        results[index] = (sent_at, response.elapsed, response.status)
-
-    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(envelopes))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
+    requests = []
+    for envelope in envelopes:
+        body = json.dumps(envelope).encode()
+        requests.append(Prepared("/slack/events", body, {"Content-Type": "application/json",
+                                                          **signature_headers(body), **headers}))
+    return [(sent.at, sent.seconds, sent.status) for sent in send_together(bot.port, requests)]
 
 
 def run(students: int, latency: float, database_url: str | None) -> dict:

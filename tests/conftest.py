@@ -12,6 +12,8 @@ from bot.conversation import Advisor
 from knowledge.engine import SearchEngine
 from knowledge.loader import load_knowledge
 from tests.databases import throwaway_postgres
+from tests.slack_driver import RunningBot
+from tests.slack_stand_in import SlackStandIn
 
 
 @pytest.fixture(scope="session")
@@ -69,3 +71,30 @@ def database_url(request, tmp_path):
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'advisor.db'}"
     return request.getfixturevalue("postgres_url")
+
+
+# One running bot (HTTP mode) and one Slack stand-in per test module, reset between tests; modules that need their
+# own (other settings, a fresh database each test) define fixtures of these names, which take precedence.
+
+@pytest.fixture(scope="module")
+def slack():
+    with SlackStandIn() as stand_in:
+        yield stand_in
+
+
+@pytest.fixture(scope="module")
+def bot_database(tmp_path_factory):
+    return f"sqlite:///{tmp_path_factory.mktemp('slack') / 'advisor.db'}"
+
+
+@pytest.fixture(scope="module")
+def bot(slack, bot_database, tmp_path_factory):
+    running = RunningBot(slack.url, bot_database, tmp_path_factory.mktemp("bot")).start()
+    yield running
+    running.stop()
+
+
+@pytest.fixture(autouse=True)
+def fresh_calls(request):
+    if "slack" in request.fixturenames:
+        request.getfixturevalue("slack").reset()

@@ -15,32 +15,6 @@ from bot.feedback import VoteLog
 from bot.models import ProcessedEvent
 from scheduler.academic_calendar import load_academic_calendar
 from tests.slack_driver import BOT_USER, RunningBot, block_action, dm, institution_today, mention
-from tests.slack_stand_in import SlackStandIn
-
-
-@pytest.fixture(scope="module")
-def slack():
-    with SlackStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
-def bot_database(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('slack') / 'advisor.db'}"
-
-
-@pytest.fixture(scope="module")
-def bot(slack, bot_database, tmp_path_factory):
-    running = RunningBot(slack.url, bot_database, tmp_path_factory.mktemp("bot")).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(autouse=True)
-def fresh_calls(request):
-    if "slack" in request.fixturenames:
-        request.getfixturevalue("slack").reset()
-
 
 WINDOW_NONE = SimpleNamespace(phase=None)
 

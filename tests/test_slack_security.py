@@ -13,33 +13,9 @@ from sqlmodel import Session, select
 
 from bot.db import make_engine
 from bot.models import ProcessedEvent
-from tests.slack_driver import RunningBot, dm, event_envelope, signature_headers
-from tests.slack_stand_in import SlackStandIn
+from tests.slack_driver import dm, event_envelope, signature_headers
 
 MARKER = "zebra-marker-words"
-
-
-@pytest.fixture(scope="module")
-def slack():
-    with SlackStandIn() as stand_in:
-        yield stand_in
-
-
-@pytest.fixture(scope="module")
-def bot_database(tmp_path_factory):
-    return f"sqlite:///{tmp_path_factory.mktemp('security') / 'advisor.db'}"
-
-
-@pytest.fixture(scope="module")
-def bot(slack, bot_database, tmp_path_factory):
-    running = RunningBot(slack.url, bot_database, tmp_path_factory.mktemp("bot")).start()
-    yield running
-    running.stop()
-
-
-@pytest.fixture(autouse=True)
-def fresh_calls(slack):
-    slack.reset()
 
 
 def lure(slack) -> dict:
@@ -82,27 +58,21 @@ def test_stale_and_far_future_signatures_are_refused(bot, slack, bot_database, o
     refused_quietly(bot, slack, bot_database, response, before)
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"{not json", "application/json"),
-    (b"[1, 2, 3]", "application/json"),
-    (b'"a string"', "application/json"),
-    (b"payload=%7Bnot+json", "application/x-www-form-urlencoded"),
-    (b"\xff\xfe\x00garbage", "application/json"),
-], ids=["bad json", "array", "string", "form payload not json", "not utf-8"])
+NOT_PAYLOADS = {"bad json": (b"{not json", "application/json"), "array": (b"[1, 2, 3]", "application/json"),
+                "string": (b'"a string"', "application/json"),
+                "form payload not json": (b"payload=%7Bnot+json", "application/x-www-form-urlencoded"),
+                "form payload array": (b"payload=%5B1%5D", "application/x-www-form-urlencoded"),
+                "not utf-8": (b"\xff\xfe\x00garbage", "application/json")}
+
+
+@pytest.mark.parametrize("body, content_type", NOT_PAYLOADS.values(), ids=NOT_PAYLOADS.keys())
 def test_unsigned_bodies_of_any_shape_get_401(bot, slack, bot_database, body, content_type):
     before = processed_events(bot_database)
     response = bot.request("POST", "/slack/events", body, {"Content-Type": content_type})
     refused_quietly(bot, slack, bot_database, response, before)
 
 
-@pytest.mark.parametrize("body, content_type", [
-    (b"{not json", "application/json"),
-    (b"[1, 2, 3]", "application/json"),
-    (b'"a string"', "application/json"),
-    (b"payload=%7Bnot+json", "application/x-www-form-urlencoded"),
-    (b"payload=%5B1%5D", "application/x-www-form-urlencoded"),
-    (b"\xff\xfe\x00garbage", "application/json"),
-], ids=["bad json", "array", "string", "form payload not json", "form payload array", "not utf-8"])
+@pytest.mark.parametrize("body, content_type", NOT_PAYLOADS.values(), ids=NOT_PAYLOADS.keys())
 def test_signed_bodies_that_are_not_slack_payloads_get_400(bot, slack, body, content_type):
     response = bot.post_signed(body, content_type)
     assert response.status == 400
