@@ -132,3 +132,23 @@ def test_each_card_notice_and_relay_is_posted_once(slack, database_url, isolated
         assert len(to_students) == 20 and set(to_students.values()) == {1}, to_students  # a notice and a relay each
     finally:
         bot.stop()
+
+
+def test_a_lease_shorter_than_an_outage_answers_each_question_once(slack, database_url, isolated_env):
+    """Slack fails for longer than a question's lease: the handlers keep their leases alive while they wait, the
+    questions go back to recovery once Slack cannot take them, and recovery answers each one once when Slack is
+    back (it looks first)."""
+    bot = start_bot(slack, database_url, isolated_env, EVENT_LEASE_SECONDS="2")
+    try:
+        slack.outage(500)
+        students = [f"U0OUT{number:03d}" for number in range(20)]
+        for user in students:
+            assert bot.send_event(dm(user, "what is a RASA?")).status == 200
+        time.sleep(8)  # four leases
+        slack.outage(None)
+        assert wait_until(lambda: unanswered(database_url) == 0, timeout=90)
+        time.sleep(3)
+        answers = Counter(call.params["channel"] for call in slack.delivered("chat.postMessage"))
+        assert answers == {f"D{user}": 1 for user in students}, answers
+    finally:
+        bot.stop()
