@@ -47,7 +47,7 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
         """`respond` fails the way the other Slack calls do (DeliveryError: unreachable, refused, or unknown
         after a 5xx), so the failure policy applies to it too; a press Slack sent without a response_url (on an
         App Home view) gets a DM instead."""
-        if context.respond is not None:
+        if context.response_url and context.respond is not None:
             context["respond"] = checked(context.respond)
         elif body.get("type") == "block_actions":
             client, place = context.client, interaction_place(body)
