@@ -147,7 +147,8 @@ def serve_slack(settings: Settings, core, slack_bot, life: Lifecycle) -> None:
         life.stop_taking.insert(0, lambda: threading.Thread(target=handler.close, daemon=True).start())
         return
     log.info("Slack: HTTP mode, events at %s", http.EVENTS_PATH)
-    endpoints = http.routes(slack_bot.app, settings.slack_signing_secret, settings.slack_api_url)
+    endpoints = http.routes(slack_bot.app, settings.slack_signing_secret, settings.slack_api_url,
+                            slack_bot.work.after.acknowledgements)
     server = web.server(web.web_app(endpoints, core.healthy), settings.host, settings.port)
     life.run_in_background("slack-server", server.run)
     life.stop_taking.insert(0, lambda: setattr(server, "should_exit", True))

@@ -2,7 +2,7 @@
 within Slack's 3 s, and every one answered exactly once.
 
     python -m benchmarks.ack_under_load [--scenario slow|failing|unreachable|all] [--dms 300] [--commands 100]
-                                        [--latency 0.15] [--outage 20] [--database-url URL]
+                                        [--latency 0.15] [--outage 20] [--database-url POSTGRESQL_SERVER_URL]
 
 The real bot (`advisor run`, HTTP mode) against the loopback Slack stand-in answering every Web API call in
 `--latency` s. *slow*: nothing else. *failing*: from the release, every Web API call answers HTTP 500 for
@@ -25,6 +25,7 @@ from urllib.parse import urlencode
 
 from benchmarks.burst import Prepared, send_together
 from benchmarks.harness import DEV_QUESTIONS
+from benchmarks.nudge_fanout import fresh_database
 from benchmarks.speed import percentile
 from knowledge.evaluation import load_cases
 from tests.slack_driver import RunningBot, dm, event_envelope, signature_headers
@@ -63,8 +64,8 @@ def requests(slack: SlackStandIn, dms: int, commands: int) -> tuple[list[Prepare
 
 
 def run(scenario: str, dms: int, commands: int, latency: float, outage: float, database_url: str | None) -> dict:
-    with SlackStandIn(latency=latency) as slack, tempfile.TemporaryDirectory() as scratch:
-        url = database_url or f"sqlite:///{Path(scratch) / 'advisor.db'}"
+    with SlackStandIn(latency=latency) as slack, tempfile.TemporaryDirectory() as scratch, \
+            fresh_database(database_url, Path(scratch)) as url:
         bot = RunningBot(slack.url, url, Path(scratch), extra_env={
             "NUDGES_ENABLED": "false", "ALUMNI_LIAISON_CHANNEL": LIAISON_CHANNEL, "LIAISON_USER_IDS": "U0LIAISON",
             "SLACK_POST_RATE": "200", "SLACK_CHANNEL_POST_RATE": "200"}).start()
@@ -142,7 +143,7 @@ def main() -> None:
     parser.add_argument("--commands", type=int, default=100)
     parser.add_argument("--latency", type=float, default=0.15, help="stand-in Web API latency in seconds")
     parser.add_argument("--outage", type=float, default=20.0, help="seconds Slack fails or refuses connections")
-    parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument("--database-url", help="a PostgreSQL server to create a fresh database on (default: SQLite)")
     args = parser.parse_args()
     scenarios = ("slow", "failing", "unreachable") if args.scenario == "all" else (args.scenario,)
     ok = True

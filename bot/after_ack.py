@@ -18,8 +18,9 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from datetime import timedelta
 
 from bot.core import AdvisorCore
@@ -29,6 +30,7 @@ log = logging.getLogger(__name__)
 ANSWER_AGAIN_AFTER = timedelta(seconds=30)  # the platform is failing: recovery tries a question again after this
 UNSENT_ATTEMPTS = 6  # a reply with no question behind it, never sent: tried again for about a minute
 SETTLE_SECONDS = 2.0  # on stop, how long calls already in flight get to come back once no new one may start
+ACK_PRIORITY_SECONDS = 1.0  # the longest a task waits for acknowledgements in progress to be done
 
 
 class Stopping(RuntimeError):
@@ -40,9 +42,36 @@ def platform_trouble(error: Exception) -> bool:
     return isinstance(error, Stopping) or (isinstance(error, DeliveryError) and not error.refused)
 
 
+class AcknowledgementsFirst:
+    """While requests are being acknowledged, work waits (a little): under a burst the acknowledgements, which
+    the platform times out after 3 s, do not share the CPU and the database with answers, which can wait."""
+
+    def __init__(self, patience: float = ACK_PRIORITY_SECONDS):
+        self.patience = patience
+        self._acknowledging = 0
+        self._quiet = threading.Condition()
+
+    @contextmanager
+    def acknowledging(self) -> Iterator[None]:
+        with self._quiet:
+            self._acknowledging += 1
+        try:
+            yield
+        finally:
+            with self._quiet:
+                self._acknowledging -= 1
+                if not self._acknowledging:
+                    self._quiet.notify_all()
+
+    def wait_for_quiet(self) -> None:
+        with self._quiet:
+            self._quiet.wait_for(lambda: not self._acknowledging, self.patience)
+
+
 class AfterAck:
     def __init__(self, core: AdvisorCore, platform: str, workers: int, urgent_workers: int = 0):
         self.core = core
+        self.acknowledgements = AcknowledgementsFirst()
         self.platform = platform
         self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix=f"{platform}-work")
         self.urgent = ThreadPoolExecutor(max_workers=urgent_workers, thread_name_prefix=f"{platform}-urgent") \
@@ -136,6 +165,7 @@ class AfterAck:
     def _run(self, task: Callable[[], None], question: str | None, apologise: Callable[[], None], what: str,
              attempt: int = 0) -> None:
         try:
+            self.acknowledgements.wait_for_quiet()
             task()
         except Exception as error:
             never_left = isinstance(error, DeliveryError) and not (error.maybe_sent or error.refused)

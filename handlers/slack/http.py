@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.after_ack import AcknowledgementsFirst
 from bot.logs import RefusalLog
 from handlers.slack import shapes
 from handlers.slack.verification import MAX_BODY_BYTES, SlackSignature
@@ -56,7 +57,10 @@ def parse(body: bytes, content_type: str) -> object:
         return None
 
 
-def routes(app: App, signing_secret: str, api_url: str | None = None) -> list[Route]:
+def routes(app: App, signing_secret: str, api_url: str | None = None,
+           acknowledgements: AcknowledgementsFirst | None = None) -> list[Route]:
+    """`acknowledgements`: tells the work after acknowledgements to wait while these are being made."""
+    acknowledgements = acknowledgements or AcknowledgementsFirst()
     signature = SlackSignature(signing_secret)
     hosts = shapes.response_hosts(api_url)
     refusals = RefusalLog(log, "slack")
@@ -78,7 +82,8 @@ def routes(app: App, signing_secret: str, api_url: str | None = None) -> list[Ro
         if bolt_request is None:  # signed by Slack, but nothing the advisor acts on: acknowledged quietly
             ignored.refused(why or "a payload Bolt cannot read", status=200)
             return Response(status_code=200)
-        # Bolt's dispatch is synchronous (dedupe claim, ack): run it off the event loop.
-        return to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))
+        # Bolt's dispatch is synchronous (dedupe claim, ack): run it off the event loop, ahead of answers.
+        with acknowledgements.acknowledging():
+            return to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))
 
     return [Route(EVENTS_PATH, slack_events, methods=["POST"])]

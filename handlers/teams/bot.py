@@ -85,7 +85,9 @@ def build_bot(settings: Settings, core: AdvisorCore, conversations: TeamsConvers
     async def any_activity(ctx) -> None:
         """Claimed (committed) before the connector gets its 200; answered after it."""
         activity = ctx.activity.model_dump(mode="json", by_alias=True, exclude_none=True)
-        if await asyncio.to_thread(turns.accept, activity):
+        with turns.after.acknowledgements.acknowledging():
+            accepted = await asyncio.to_thread(turns.accept, activity)
+        if accepted:
             turns.after_ack(activity)
 
     return TeamsBot(app, turns, sender, conversations, server)
