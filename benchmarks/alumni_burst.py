@@ -181,7 +181,6 @@ def run_scenario(kind: str, args: argparse.Namespace) -> dict:
                 SlackStandIn(latency=args.latency, workspace_rate=args.workspace_rate,
                              channel_rate=args.channel_rate) as slack:
             slack.members[LIAISON_CHANNEL] = [LIAISON, "U0ADVISOR"]
-            slack.lose_answers(args.lose)
             env = {"NUDGES_ENABLED": "false", "ALUMNI_LIAISON_CHANNEL": LIAISON_CHANNEL,
                    "SLACK_POST_RATE": str(args.workspace_rate), "SLACK_CHANNEL_POST_RATE": str(args.channel_rate)}
             figures |= {"database": url.split(":")[0].split("+")[0], "slack_api_latency_ms": args.latency * 1000,
@@ -210,10 +209,10 @@ def run_scenario(kind: str, args: argparse.Namespace) -> dict:
 def burst(kind: str, bot: RunningBot, slack: SlackStandIn, url: str, students: list[tuple[str, str]],
           args: argparse.Namespace, figures: dict) -> None:
     # Warm up the command path without filing anything (a request would take number 1 and a card).
-    bot.send_command("UWARMUP", "help", slack.response_url("warmup"))
-    slack.wait_for("respond/warmup", timeout=10)
+    assert bot.send_command("UWARMUP", "help", slack.response_url("warmup")).status == 200  # help is in the ack
     time.sleep(0.5)
     slack.reset()
+    slack.lose_answers(args.lose)  # after the reset, which forgets it
 
     process, results_pipe, released = start_burst(bot.port, slack.response_url("x"), students)
     outage = None
