@@ -162,23 +162,34 @@ class AfterAck:
         if question:
             self.core.answered(self.platform, question)
 
+    def _recorded(self, step: Callable[[], None], what: str) -> None:
+        try:
+            step()
+        except Exception:  # the database failing: the question's claim stays, and recovery has it
+            log.exception("%s: could not record what happened to a %s", self.platform, what)
+
+    def _after_failure(self, task: Callable[[], None], question: str | None, apologise: Callable[[], None],
+                       what: str, attempt: int, error: Exception) -> None:
+        never_left = isinstance(error, DeliveryError) and not (error.maybe_sent or error.refused)
+        if question is None and never_left and attempt < UNSENT_ATTEMPTS and not self.stopping.is_set():
+            log.info("%s: a reply to a %s could not be sent (%s); trying again", self.platform, what, error.reason)
+            self._again(task, apologise, what, attempt + 1)
+        elif platform_trouble(error):
+            self.later(question, error)
+        else:
+            self.fail(question, error, apologise, what)
+
     def _run(self, task: Callable[[], None], question: str | None, apologise: Callable[[], None], what: str,
              attempt: int = 0) -> None:
         try:
             self.acknowledgements.wait_for_quiet()
             task()
         except Exception as error:
-            never_left = isinstance(error, DeliveryError) and not (error.maybe_sent or error.refused)
-            if question is None and never_left and attempt < UNSENT_ATTEMPTS and not self.stopping.is_set():
-                log.info("%s: a reply to a %s could not be sent (%s); trying again", self.platform, what, error.reason)
-                self._again(task, apologise, what, attempt + 1)
-            elif platform_trouble(error):
-                self.later(question, error)
-            else:
-                self.fail(question, error, apologise, what)
+            failure = error
+            self._recorded(lambda: self._after_failure(task, question, apologise, what, attempt, failure), what)
         else:
             if question:
-                self.core.answered(self.platform, question)
+                self._recorded(lambda: self.core.answered(self.platform, question), what)
         finally:
             if question:
                 self.leases.release(question)
