@@ -3,29 +3,33 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from bot.checklist import asks_for_checklist, phase_label, task_line, tasks_for
+from bot.details import Detail, asked_detail, gives_detail
 from bot.intents import (
     Limit,
     SmallTalk,
-    asked_figure,
     calendar_window,
-    gives_figure,
     is_calendar_only,
     limit_of,
-    mentioned_phase,
     small_talk,
     strip_greeting,
 )
 from bot.logs import student_text
 from bot.profile import StudentContext
+from bot.reading import Reader, Reading
 from bot.replies import Link, Reply, ReplyKind
+from knowledge.academic_calendar import AcademicCalendar, load_academic_calendar
 from knowledge.calendar import events_in, month_name, months_from, next_event_after
 from knowledge.engine import SearchEngine, SearchResult
-from knowledge.loader import KnowledgeBase
+from knowledge.loader import ContentError, KnowledgeBase
+from knowledge.rules import NudgeRules, load_rules
 from knowledge.schema import PHASE_LABELS, PHASES, TRACK_LABELS, Entry
 from knowledge.text import clean
 
@@ -35,7 +39,11 @@ MAX_SUGGESTIONS = 3
 MAX_RELATED = 3
 SUGGESTION_FLOOR = 0.12
 CALENDAR_ENTRY = "calendar"
+CHECKLIST_ENTRY = "checklist"
 CALENDAR_SCORE = 1.0
+NOT_GIVEN_FLOOR = 0.5  # of the threshold: close enough to name the entry whose detail the pages lack
+CHECKLIST_MONTHS = 2
+SUMMARY_CHARS = 240
 
 
 class DeclineRecorder(Protocol):
@@ -51,12 +59,19 @@ class Advisor:
         engine: SearchEngine | None = None,
         declined: DeclineRecorder | None = None,
         timezone: str = "America/New_York",
+        calendar: AcademicCalendar | None = None,
+        rules: NudgeRules | None = None,
     ):
         self.kb = kb
         self.engine = engine or SearchEngine(kb)
         self.declined = declined
         self.timezone = ZoneInfo(timezone)
-        self._limit_copy = {Limit.ACTION: kb.smalltalk.cannot_act, Limit.OPINION: kb.smalltalk.no_opinions}
+        self.reader = Reader(kb.chat, calendar or load_academic_calendar())
+        self.rules = rules if rules is not None else _default_rules(kb)
+        copy = kb.smalltalk
+        self._limit_copy = {Limit.ACTION: copy.cannot_act, Limit.OPINION: copy.no_opinions}
+        self._out_of_scope_copy = {"other_school": copy.other_school, "commercial": copy.commercial,
+                                   "clinical": copy.clinical}
 
     def today(self, context: StudentContext) -> date:
         return context.today or datetime.now(self.timezone).date()
@@ -76,32 +91,75 @@ class Advisor:
         chat = small_talk(text)
         if chat is not None:
             return self._small_talk(message, chat)
-        text = strip_greeting(text)
-        phase = mentioned_phase(text) or context.phase
-        window = calendar_window(text, self.today(context))
+        reading = self.reader.read(strip_greeting(text), self.today(context), context.track)
+        assumed = context.phase is None and reading.own_phase is not None
+        if assumed:
+            context = context.with_changes(phase=reading.own_phase)
+        reply = self._reply(message, reading, context, record, recent_topic)
+        return self._with_assumption(reply, reading) if assumed else reply
+
+    def _reply(self, message: str, reading: Reading, context: StudentContext, record: bool,
+               recent_topic: Callable[[], str | None] | None) -> Reply:
+        phase = reading.named_phase or context.phase or reading.year_phase
+        preferred = context.phase or reading.year_phase  # the student's own phase ranks first among the allowed
+        window = calendar_window(reading.text, self.today(context))
         year = context.year_of_phase if phase == context.phase else None
-        if window and is_calendar_only(text):
+        if asks_for_checklist(reading.question):
+            return self.checklist(context.with_changes(phase=phase), question=message)
+        if window and is_calendar_only(reading.question):
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
-        result = self.engine.search(text, phase=phase, track=context.track)
-        limit = limit_of(text)
+        result = self._search(reading, preferred, context.track)
+        outside = self.reader.out_of_scope(reading.text)
+        if outside is not None:
+            return self._decline(message, reading.text, result, context, record, self._out_of_scope_copy[outside])
+        limit = limit_of(reading.question) or limit_of(reading.text)
         if limit is not None:
-            return self._decline(message, text, result, context, record, reason=self._limit_copy[limit])
+            return self._decline(message, reading.text, result, context, record, reason=self._limit_copy[limit])
+        detail = asked_detail(reading.question)
         if result.confident:
-            figure = asked_figure(text)
-            if figure is None:
+            if detail is None:
                 return self._answer(message, result.best.entry, result.best.confidence)
-            # A question asking for a figure is answered by the best confident entry that gives one.
-            for candidate in result.candidates:
+            for candidate in result.candidates:  # the best confident entry that gives the detail asked for
                 if candidate.confidence < result.threshold:
                     break
-                if gives_figure(figure, text, candidate.entry.answer):
+                if gives_detail(detail, reading.question, candidate.entry):
                     return self._answer(message, candidate.entry, candidate.confidence)
-            return self._decline(message, text, result, context, record, reason=self.kb.smalltalk.no_figures)
+            return self._not_given(message, reading.text, detail, result.best.entry, context, record)
         if window:
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
         topic = recent_topic() if recent_topic else None
         in_context = self.follow_up(message, topic) if topic else None
-        return in_context or self._decline(message, text, result, context, record)
+        if in_context is not None:
+            return in_context
+        best = result.best
+        if detail is not None and best is not None and best.confidence >= result.threshold * NOT_GIVEN_FLOOR \
+                and not gives_detail(detail, reading.question, best.entry):
+            return self._not_given(message, reading.text, detail, best.entry, context, record)
+        return self._decline(message, reading.text, result, context, record)
+
+    def _search(self, reading: Reading, phase: str | None, track: str | None) -> SearchResult:
+        """The whole message; when it is not confident and one sentence asks, that sentence alone (the others
+        told a story: "kinda panicking rn")."""
+        only_track = reading.named_track or track
+        whole = self.engine.search(reading.text, phase=phase, track=only_track, only_phase=reading.named_phase,
+                                   only_track=only_track)
+        if whole.confident or not reading.has_context:
+            return whole
+        asking = self.engine.search(reading.question, phase=phase, track=only_track,
+                                    only_phase=reading.named_phase, only_track=only_track)
+        return asking if asking.best and asking.best.confidence > (whole.best.confidence if whole.best else 0) \
+            else whole
+
+    def _with_assumption(self, reply: Reply, reading: Reading) -> Reply:
+        """Say which phase was assumed from the student's words, when the reply depends on it."""
+        if reply.kind not in (ReplyKind.ANSWER, ReplyKind.CALENDAR, ReplyKind.CHECKLIST, ReplyKind.NOT_GIVEN):
+            return reply
+        entry = self.kb.by_id.get(reply.entry or "")
+        if reply.kind is ReplyKind.ANSWER and (entry is None or not entry.phases):
+            return reply
+        note = self.kb.smalltalk.assumed_phase.strip().format(phase=PHASE_LABELS[reading.own_phase],
+                                                              said=reading.said)
+        return replace(reply, body=f"{reply.body}\n\n{note}")
 
     def phase_matters(self, message: str, context: StudentContext, reply: Reply) -> bool:
         """Whether knowing the student's phase would change `reply`: the moment to ask for a profile."""
@@ -169,6 +227,45 @@ class Advisor:
             lead=lines[0],
         )
 
+    def _not_given(self, message: str, text: str, detail: Detail, entry: Entry, context: StudentContext,
+                   record: bool) -> Reply:
+        """The pages name the thing asked about but not the detail asked for: say so, say what they do say,
+        and name who can tell. Recorded with the declined questions, since the content lacks it."""
+        copy = self.kb.smalltalk
+        lines = [
+            copy.not_given.strip().format(detail=copy.details[detail.value], title=entry.title),
+            copy.not_given_says.strip().format(summary=summary(entry)),
+            copy.not_given_ask.strip().format(who=entry.ask or copy.ask_default),
+        ]
+        log.info("detail not given (%s, nearest %s) for %s", detail.value, entry.id, student_text(text))
+        if record and self.declined is not None:
+            self.declined.record(text, context.phase, context.track)
+        nearest = Link(id=entry.id, title=entry.title)
+        return Reply(question=message, kind=ReplyKind.NOT_GIVEN, body="\n".join(lines),
+                     source=self.source_line(entry), suggestions=(nearest,), nearest=nearest, lead=lines[0])
+
+    def checklist(self, context: StudentContext, question: str = "What should I be doing now?",
+                  done: frozenset[str] = frozenset()) -> Reply:
+        """The phase's personal tasks (ticked when `done`) and the next two months' events for the student."""
+        copy = self.kb.smalltalk
+        if context.phase is None:
+            return Reply(question=question, kind=ReplyKind.CHECKLIST, body=copy.checklist_needs_phase.strip(),
+                         entry=CHECKLIST_ENTRY, score=CALENDAR_SCORE)
+        label = phase_label(context.phase)
+        items = tasks_for(self.kb, self.rules, context.phase, context.track) if self.rules else []
+        lines = [copy.checklist_title.format(phase=label), copy.checklist_tasks.format(phase=label)]
+        lines += [task_line(item, item.task_id in done, copy.checklist_done) for item in items] or \
+            [copy.checklist_no_tasks.format(phase=label)]
+        window = months_from(self.today(context).month, CHECKLIST_MONTHS)
+        coming = events_in(self.kb, window, context.phase, context.track, context.year_of_phase)
+        if coming:
+            span = f"{month_name(window[0])}–{month_name(window[-1])}"
+            lines += ["", copy.checklist_coming_up.format(span=span)]
+            lines += [self._calendar_line(item.entry) for item in coming]
+        return Reply(question=question, kind=ReplyKind.CHECKLIST, body="\n".join(lines),
+                     source="Source: the programme's events calendar and reminders", entry=CHECKLIST_ENTRY,
+                     score=CALENDAR_SCORE)
+
     def upcoming(self, context: StudentContext, months: int = 2) -> Reply:
         """This month and the next for the student's phase: the App Home's "coming up" section."""
         window = months_from(self.today(context).month, months)
@@ -210,3 +307,19 @@ class Advisor:
                                event.timing.lower() else "")
         who = f" ({event.presenter})" if event.presenter else ""
         return f"• *{when}*: {entry.title}{who}"
+
+
+def summary(entry: Entry) -> str:
+    """One line of what an entry says: an event's timing and title, or the answer's first sentence."""
+    if entry.event is not None:
+        return f"{entry.title}: {entry.event.timing}."
+    first = re.split(r"(?<=[.!?])\s", " ".join(entry.answer.split()), maxsplit=1)[0]
+    return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _default_rules(kb: KnowledgeBase) -> NudgeRules | None:
+    """The shipped nudge rules, for an advisor built without them (tests, benchmarks); None if they don't fit kb."""
+    try:
+        return load_rules(kb)
+    except ContentError:
+        return None

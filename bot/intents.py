@@ -147,19 +147,6 @@ _OPINION = re.compile(
     r"\b(?:better|best|worst|top|easiest|hardest)\s+(?:\w+\s+){0,2}?"
     r"(?:programs?|hospitals?|schools?|residenc(?:y|ies)|specialt(?:y|ies)|places?|cities)\b"
 )
-_MONEY = re.compile(
-    r"\b(?:cost|costs|fee|fees|price|prices|pricing|salary|salaries|earn|earns|tuition|afford|expensive|cheap|"
-    r"dollars?|paid|pay)\b|\$|\bhow\s+much\s+(?:do|does|did)\s+\w+\s+(?:make|get)\b"
-)
-_NUMBER = re.compile(
-    r"\bhow\s+many\b|\bhow\s+much\b|\baverage\b|\bmedian\b|\bpercent(?:age)?\b|%|\bpass(?:ing)?\s+(?:rate|score)\b|"
-    r"\bmatch\s+rate\b|\b(?:minimum|cutoff|cut-off|good|passing|mean)\s+score\b|\bscore\s+(?:needed|required)\b"
-)
-_LABEL_WORDS = {"part", "step", "phase", "series", "year"}  # "Part 1", "Step 2": names, not figures
-_NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve",
-                 "twice", "once", "dozen", "hundred"}
-
-
 def limit_of(text: str) -> Limit | None:
     """Requests to act, or for opinions, are out of reach whatever the retrieval finds."""
     folded = " ".join(fold(text).split())
@@ -168,34 +155,6 @@ def limit_of(text: str) -> Limit | None:
     if _OPINION.search(folded):
         return Limit.OPINION
     return None
-
-
-class Figure(Enum):
-    MONEY = "money"  # a cost, fee or salary
-    NUMBER = "number"  # a count, score or rate
-
-
-def asked_figure(text: str) -> Figure | None:
-    """Whether the question asks for money or a number, which only an answer holding one can meet."""
-    folded = " ".join(fold(text).split())
-    if _MONEY.search(folded):
-        return Figure.MONEY
-    if _NUMBER.search(folded):
-        return Figure.NUMBER
-    return None
-
-
-def gives_figure(figure: Figure, question: str, answer: str) -> bool:
-    """True when the answer holds a figure of that kind that the question did not already say."""
-    if figure is Figure.MONEY:
-        return "$" in answer
-    asked = set(words(question))
-    tokens = words(answer)
-    return any(
-        (word.isdigit() or word in _NUMBER_WORDS) and word not in asked
-        and (position == 0 or tokens[position - 1] not in _LABEL_WORDS)
-        for position, word in enumerate(tokens)
-    )
 
 
 _ALUM = re.compile(r"\b(?:alum|alums|alumni|alumnus|alumna|alumnae)\b")

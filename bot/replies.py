@@ -10,7 +10,9 @@ class ReplyKind(Enum):
     ANSWER = "answer"
     CALENDAR = "calendar"
     SMALL_TALK = "small_talk"
+    CHECKLIST = "checklist"
     DECLINE = "decline"
+    NOT_GIVEN = "not_given"  # the pages cover the subject but not the detail asked for
     EMPTY = "empty"
 
 
@@ -33,10 +35,11 @@ class Reply:
     suggestions: tuple[Link, ...] = ()
     related: tuple[Link, ...] = ()
     lead: str | None = None  # a decline's first line, for adapters that show suggestions as buttons
+    nearest: Link | None = None  # the entry a not-given detail was asked about
 
     @property
     def answered(self) -> bool:
-        return self.kind not in (ReplyKind.DECLINE, ReplyKind.EMPTY)
+        return self.kind not in (ReplyKind.DECLINE, ReplyKind.NOT_GIVEN, ReplyKind.EMPTY)
 
     @property
     def text(self) -> str:
@@ -51,4 +54,5 @@ class Reply:
             "entry": self.entry,
             "score": round(self.score, 3),
             "suggestions": [{"id": link.id, "title": link.title} for link in self.suggestions],
+            "nearest": {"id": self.nearest.id, "title": self.nearest.title} if self.nearest else None,
         }

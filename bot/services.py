@@ -34,7 +34,12 @@ class LazyDeclinedLog:
 def build_advisor(settings: Settings) -> Advisor:
     kb = load_knowledge(settings.knowledge_dir)
     recorder = LazyDeclinedLog(settings) if settings.declined_retention_days > 0 else None
-    return Advisor(kb, declined=recorder, timezone=settings.institution_timezone)
+    from knowledge.academic_calendar import load_academic_calendar
+    from knowledge.rules import load_rules
+
+    return Advisor(kb, declined=recorder, timezone=settings.institution_timezone,
+                   calendar=load_academic_calendar(settings.knowledge_dir),
+                   rules=load_rules(kb, settings.knowledge_dir))
 
 
 def build_core(settings: Settings) -> AdvisorCore:
@@ -75,7 +80,7 @@ def build_service_level(settings: Settings, requests, kb=None):
     """Reminders for unclaimed requests, the daily digest and retention, on business days of the rules."""
     from datetime import timedelta
 
-    from scheduler.rules import load_rules
+    from knowledge.rules import load_rules
     from scheduler.service_level import ServiceLevel, parse_clock
 
     kb = kb or load_knowledge(settings.knowledge_dir)
@@ -87,10 +92,10 @@ def build_service_level(settings: Settings, requests, kb=None):
 
 def build_planner(settings: Settings, kb=None):
     """The nudge planner: knowledge base, academic calendar, rules and cohorts, in the institution's zone."""
-    from scheduler.academic_calendar import load_academic_calendar
+    from knowledge.academic_calendar import load_academic_calendar
+    from knowledge.rules import load_rules
     from scheduler.cohorts import load_cohorts
     from scheduler.planner import Planner
-    from scheduler.rules import load_rules
 
     kb = kb or load_knowledge(settings.knowledge_dir)
     return Planner(kb, load_academic_calendar(settings.knowledge_dir), load_rules(kb, settings.knowledge_dir),

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Engine
 from bot.db import insert_or_update, session, writing
 from bot.models import RosterStudent, StudentProfile, utcnow
 from bot.profile import InputError, StudentContext, parse_track
+from knowledge.academic_calendar import AcademicCalendar
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
-from scheduler.academic_calendar import AcademicCalendar
 
 ROSTER_PLATFORM = "slack"  # the registrar's roster lists Slack user ids
 EARLIEST_CLASS_OFFSET = -1

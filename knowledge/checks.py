@@ -9,12 +9,12 @@ from pathlib import Path
 
 from rapidfuzz import fuzz
 
+from knowledge.academic_calendar import load_academic_calendar
 from knowledge.calendar import MONTH_NAMES
 from knowledge.engine import SearchEngine
 from knowledge.loader import ContentError, KnowledgeBase, load_knowledge
+from knowledge.rules import load_rules
 from knowledge.text import terms
-from scheduler.academic_calendar import load_academic_calendar
-from scheduler.rules import load_rules
 
 MAX_ANSWER_WORDS = 80
 HARD_MAX_ANSWER_WORDS = 120

@@ -45,6 +45,7 @@ FOLLOW_UP_WORDS = frozenset("""
 """.split())
 
 
+PHASE_TERMS = {"preclerkship": stem("preclerkship"), "pce": stem("pce"), "post-pce": stem("postpce")}  # as indexed
 FEATURES = ("coverage", "phrasing_f1", "similarity", "relative_bm25")
 CONFIDENCE_FEATURES = ("coverage", "phrasing_f1", "similarity", "margin", "unknown_share")
 CALIBRATION_FILE = Path(__file__).parent / "calibration.json"
@@ -308,6 +309,12 @@ class SearchEngine:
             "similarity": self._similarity(groups, index),
         }
 
+    def _within(self, index: int, phase: str | None, track: str | None) -> bool:
+        """For the phase and track, or about them: "planning for Post-PCE" is a PCE entry, and about Post-PCE."""
+        entry, named = self.entries[index], self._phrasing_terms[index]
+        return ((entry.applies_to_phase(phase) or PHASE_TERMS.get(phase or "") in named)
+                and (entry.applies_to_track(track) or stem(track or "") in named))
+
     @staticmethod
     def profile_factor(entry: Entry, phase: str | None, track: str | None) -> float:
         factor = 1.0
@@ -317,7 +324,10 @@ class SearchEngine:
             factor *= OTHER_TRACK_FACTOR
         return factor
 
-    def search(self, question: str, phase: str | None = None, track: str | None = None, limit: int = 4) -> SearchResult:
+    def search(self, question: str, phase: str | None = None, track: str | None = None, limit: int = 4,
+               only_phase: str | None = None, only_track: str | None = None) -> SearchResult:
+        """Best entries first. `phase` and `track` prefer the student's entries; `only_phase` and `only_track`
+        (named in the question, or the student's track) rule the others out: never the other track's answer."""
         groups = self.term_groups(question)
         scores: defaultdict[int, float] = defaultdict(float)
         for group in groups:
@@ -328,6 +338,9 @@ class SearchEngine:
                         best_for_group[index] = weight * impact
             for index, value in best_for_group.items():
                 scores[index] += value
+        if only_phase or only_track:
+            scores = defaultdict(float, {index: score for index, score in scores.items()
+                                         if self._within(index, only_phase, only_track)})
         shortlist = sorted(
             scores,
             key=lambda i: scores[i] * self.profile_factor(self.entries[i], phase, track),

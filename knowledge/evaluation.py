@@ -1,9 +1,10 @@
 """Scoring the advisor on a question set: the regression gate, the benchmark and curators' checks.
 
-A question set is YAML with `in_scope:` items ({q, expect, fact?, phase?, track?, date?}) and
+A question set is YAML with `in_scope:` items ({q, expect, fact?, phase?, track?, date?}),
+`near_miss:` items ({q, nearest?, missing?}: a subject the pages cover, a detail they don't give) and
 `out_of_scope:` strings. An in-scope question counts as right only when it is answered from an
-expected entry and, where a `fact` is given, the answer contains it; an out-of-scope question
-counts as right only when the advisor declines.
+expected entry and, where a `fact` is given, the answer contains it; a near miss or an
+out-of-scope question counts as right only when the advisor does not answer it.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Case:
     phase: str | None = None
     track: str | None = None
     today: date | None = None
+    near_miss: bool = False
 
     @property
     def in_scope(self) -> bool:
@@ -46,6 +48,8 @@ class Report:
     in_scope_total: int = 0
     out_of_scope_right: int = 0
     out_of_scope_total: int = 0
+    near_miss_right: int = 0
+    near_miss_total: int = 0
     misses: list[tuple[Case, Outcome]] = field(default_factory=list)
 
     @property
@@ -56,11 +60,17 @@ class Report:
     def out_of_scope_accuracy(self) -> float:
         return self.out_of_scope_right / self.out_of_scope_total if self.out_of_scope_total else 0.0
 
+    @property
+    def near_miss_accuracy(self) -> float:
+        return self.near_miss_right / self.near_miss_total if self.near_miss_total else 0.0
+
     def summary(self) -> str:
+        near = (f", near misses not answered {self.near_miss_right}/{self.near_miss_total} "
+                f"({self.near_miss_accuracy:.1%})" if self.near_miss_total else "")
         return (
             f"{self.name}: in-scope {self.in_scope_right}/{self.in_scope_total} "
             f"({self.in_scope_accuracy:.1%}), out-of-scope declined {self.out_of_scope_right}/"
-            f"{self.out_of_scope_total} ({self.out_of_scope_accuracy:.1%})"
+            f"{self.out_of_scope_total} ({self.out_of_scope_accuracy:.1%}){near}"
         )
 
 
@@ -79,6 +89,7 @@ def load_cases(path: Path) -> list[Case]:
                 today=item.get("date"),
             )
         )
+    cases.extend(Case(question=str(item["q"]), expect=(), near_miss=True) for item in data.get("near_miss", []))
     cases.extend(Case(question=str(q), expect=()) for q in data.get("out_of_scope", []))
     return cases
 
@@ -99,6 +110,9 @@ def evaluate(name: str, cases: list[Case], system: Callable[[Case], Outcome]) ->
         if case.in_scope:
             report.in_scope_total += 1
             report.in_scope_right += right
+        elif case.near_miss:
+            report.near_miss_total += 1
+            report.near_miss_right += right
         else:
             report.out_of_scope_total += 1
             report.out_of_scope_right += right

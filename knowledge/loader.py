@@ -10,12 +10,13 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
+from knowledge.schema import ChatLanguage, Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 GLOSSARY_FILE = "glossary.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
 SOURCES_FILE = "sources.yaml"
+CHAT_FILE = "chat.yaml"
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -35,6 +36,7 @@ class KnowledgeBase:
     synonyms: tuple[Synonym, ...]
     neutral_words: frozenset[str]
     smalltalk: SmallTalk
+    chat: ChatLanguage = field(default_factory=ChatLanguage)
     documents: dict[str, str] = field(default_factory=dict)  # source file -> label students see
     origin: dict[str, str] = field(default_factory=dict)  # entry id -> file it came from
     by_id: dict[str, Entry] = field(init=False)
@@ -165,7 +167,8 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
     glossary = _parse(root / GLOSSARY_FILE, GlossaryFile, problems)
     smalltalk = _parse(root / SMALLTALK_FILE, SmallTalk, problems)
     sources = _parse(root / SOURCES_FILE, SourcesFile, problems)
-    if problems or glossary is None or smalltalk is None or sources is None:
+    chat = _parse(root / CHAT_FILE, ChatLanguage, problems)
+    if problems or glossary is None or smalltalk is None or sources is None or chat is None:
         raise ContentError(problems)
 
     linked: dict[str, list[GlossaryTerm]] = {}
@@ -188,6 +191,7 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
         synonyms=glossary.synonyms,
         neutral_words=frozenset(word.casefold() for word in glossary.neutral_words),
         smalltalk=smalltalk,
+        chat=chat,
         documents=dict(sources.documents),
         origin=origin,
     )

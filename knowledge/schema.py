@@ -59,6 +59,7 @@ class Entry(_Strict):
     last_verified: date
     related: tuple[str, ...] = ()
     event: EventInfo | None = None
+    ask: str | None = None  # the office or role that can give what the pages do not ("the Office of Student Affairs")
 
     @field_validator("id")
     @classmethod
@@ -113,9 +114,23 @@ class SmallTalk(_Strict):
     calendar_nothing: str
     cannot_act: str
     no_opinions: str
-    no_figures: str
     profile_prompt: str
     apology: str
+    other_school: str
+    commercial: str
+    clinical: str
+    not_given: str
+    not_given_says: str
+    not_given_ask: str
+    ask_default: str
+    details: dict[Literal["when", "date", "time", "where", "who", "contact", "apply", "link", "number", "money"], str]
+    assumed_phase: str
+    checklist_title: str
+    checklist_tasks: str
+    checklist_no_tasks: str
+    checklist_coming_up: str
+    checklist_needs_phase: str
+    checklist_done: str
     quick_questions: dict[Literal["any", "preclerkship", "pce", "post-pce"], tuple[str, ...]]
 
     @field_validator("quick_questions")
@@ -124,6 +139,21 @@ class SmallTalk(_Strict):
         if not value.get("any"):
             raise ValueError("quick_questions needs an `any` list (used when the phase is unknown)")
         return value
+
+
+OutOfScope = Literal["other_school", "commercial", "clinical"]
+
+
+class ChatLanguage(_Strict):
+    """How students write in chat (chat.yaml): what to read past, and what places them in a phase."""
+
+    fillers: tuple[str, ...] = ()
+    slang: dict[str, str] = {}
+    years: dict[Literal[1, 2, 3, 4], tuple[str, ...]] = {}
+    self_markers: tuple[str, ...] = ()
+    self_suffixes: tuple[str, ...] = ()
+    phase_statements: dict[Phase, tuple[str, ...]] = {}
+    out_of_scope: dict[OutOfScope, tuple[str, ...]] = {}
 
 
 class SourcesFile(_Strict):

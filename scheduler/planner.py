@@ -11,12 +11,12 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from knowledge.academic_calendar import AcademicCalendar, PhaseWindow
 from knowledge.calendar import month_name
 from knowledge.loader import KnowledgeBase
+from knowledge.rules import ANNOUNCEMENT_PREFIX, ANNOUNCEMENTS, NudgeRules, Task
 from knowledge.schema import PHASES, TRACK_LABELS, Entry
-from scheduler.academic_calendar import AcademicCalendar, PhaseWindow
 from scheduler.cohorts import Cohort
-from scheduler.rules import ANNOUNCEMENT_PREFIX, ANNOUNCEMENTS, NudgeRules, Task
 
 SATURDAY = 5
 

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 ADVISOR = [str(Path(sys.executable).parent / "advisor")]
-JSON_KEYS = {"question", "answered", "text", "entry", "score", "suggestions"}
+JSON_KEYS = {"question", "answered", "text", "entry", "score", "suggestions", "nearest"}
 
 
 def run(*args: str, stdin: str = "", env_dir: Path, extra_env: dict | None = None) -> subprocess.CompletedProcess:
@@ -31,6 +31,16 @@ def test_ask_json_answers_with_the_contract_keys(tmp_path):
     assert reply["entry"] == "eras-workshop"
     assert "June" in reply["text"] and "Source:" in reply["text"]
     assert 0.0 <= reply["score"] <= 1.0
+    assert reply["nearest"] is None
+
+
+def test_ask_json_names_the_nearest_entry_when_the_pages_lack_the_detail(tmp_path):
+    result = run("ask", "--json", "what time does the ERAS workshop start?", env_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    reply = json.loads(result.stdout)
+    assert reply["answered"] is False and reply["entry"] is None
+    assert reply["nearest"] == {"id": "eras-workshop", "title": reply["nearest"]["title"]}
+    assert "don't give a time of day" in reply["text"]
 
 
 def test_ask_reads_one_question_per_line_in_order(tmp_path):

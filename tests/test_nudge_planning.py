@@ -8,11 +8,11 @@ from datetime import date, datetime
 import pytest
 
 from bot.cli import main
+from knowledge.academic_calendar import load_academic_calendar
 from knowledge.loader import ContentError
-from scheduler.academic_calendar import load_academic_calendar
+from knowledge.rules import load_rules
 from scheduler.cohorts import Cohort, load_cohorts
 from scheduler.planner import Planner, month_runs, weekday
-from scheduler.rules import load_rules
 
 COHORTS = tuple(Cohort(class_of=year, track=track, channel=f"C{year}{track[0].upper()}")
                 for year in (2027, 2028, 2029, 2030) for track in ("pathways", "hst"))

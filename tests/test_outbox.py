@@ -21,7 +21,7 @@ from bot.students import ProfileStore
 from handlers.slack.client import web_client
 from handlers.slack.outbox_courier import SlackCourier
 from handlers.slack.pacing import Pacer
-from scheduler.academic_calendar import load_academic_calendar
+from knowledge.academic_calendar import load_academic_calendar
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.service_level import ServiceLevel
 from tests.slack_stand_in import SlackStandIn

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.db import make_engine
 from bot.feedback import VoteLog
 from bot.models import ProcessedEvent
-from scheduler.academic_calendar import load_academic_calendar
+from knowledge.academic_calendar import load_academic_calendar
 from tests.slack_driver import BOT_USER, RunningBot, block_action, dm, institution_today, mention
 
 WINDOW_NONE = SimpleNamespace(phase=None)

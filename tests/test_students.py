@@ -12,8 +12,8 @@ from bot.events import EventLog
 from bot.feedback import VoteLog, message_key
 from bot.profile import InputError, StudentContext
 from bot.students import ProfileStore, parse_class_of
+from knowledge.academic_calendar import load_academic_calendar
 from knowledge.loader import ContentError
-from scheduler.academic_calendar import load_academic_calendar
 
 
 @pytest.fixture(scope="module")

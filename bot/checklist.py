@@ -1,0 +1,76 @@
+"""What should I be doing now? The student's personal tasks for their phase, and what's coming up.
+
+The tasks are the nudge rules' personal reminders (nudges.yaml), so the checklist and the DMs that
+remind students of each task never disagree; Slack and Teams pass the tasks a student has marked
+Done, and the checklist ticks them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from knowledge.calendar import month_name
+from knowledge.loader import KnowledgeBase
+from knowledge.rules import NudgeRules, Task
+from knowledge.schema import PHASE_LABELS
+from knowledge.text import fold
+
+_ASKS = re.compile(
+    r"\bwhat\s+(?:should|do|must|can)\s+i\s+(?:be\s+)?(?:doing|do|working\s+on|focus(?:ing)?\s+on|prioriti[sz]e|"
+    r"get\s+done|have\s+done|plan)\b"
+    r"|\bwhat(?:s|\s+is)\s+next\s+for\s+me\b|\bwhat\s+comes\s+next\s+for\s+me\b|\bam\s+i\s+behind\b"
+    r"|\bam\s+i\s+on\s+track\b|\bwhat(?:s|\s+is)\s+on\s+my\s+(?:plate|list|to-?do)\b|\bmy\s+(?:checklist|to-?do)\b"
+    r"|\bwhat\s+(?:do\s+i|should\s+i)\s+need\s+to\s+do\b|\bwhat\s+do\s+i\s+need\s+to\s+(?:do|get\s+done)\b"
+    r"|\bwhat\s+tasks\b|\bto-?do\s+list\b|\bwhat\s+am\s+i\s+supposed\s+to\s+(?:be\s+)?doing\b"
+)
+# Words that make it a question about one thing ("what should I do for my personal statement?").
+_SUBJECT = re.compile(r"\b(?:for|about|with|on)\s+(?:my|the|a|an)\s+\w+")
+
+
+def asks_for_checklist(question: str) -> bool:
+    """"what should I be doing now?", "what's next for me", "am I behind?": not "what should I do about X?"."""
+    folded = " ".join(fold(question).split())
+    return bool(_ASKS.search(folded)) and not _SUBJECT.search(folded.split("doing", 1)[-1])
+
+
+@dataclass(frozen=True)
+class Item:
+    task_id: str
+    months: tuple[int, ...]
+    title: str
+
+
+def tasks_for(kb: KnowledgeBase, rules: NudgeRules, phase: str, track: str | None) -> list[Item]:
+    """The phase's personal tasks for the track, in calendar order within the phase."""
+    items = []
+    for task in rules.tasks:
+        phase_of, tracks, months = _scope(kb, task)
+        if phase_of != phase or (track and tracks and track not in tracks):
+            continue
+        subject = kb.by_id.get(task.about or task.event or "")
+        items.append(Item(task.id, months, subject.title if subject else task.id))
+    return sorted(items, key=lambda item: _academic_order(item.months))
+
+
+def _scope(kb: KnowledgeBase, task: Task) -> tuple[str | None, tuple[str, ...], tuple[int, ...]]:
+    if task.event is None:
+        return task.phase, task.tracks, task.months
+    event = kb.by_id[task.event]
+    phase = task.phase or (event.phases[0] if len(event.phases) == 1 else None)
+    return phase, task.tracks or event.tracks, task.months or event.event.months
+
+
+def _academic_order(months: tuple[int, ...]) -> int:
+    return min(((m - 1) % 12 for m in months), default=12)
+
+
+def task_line(item: Item, done: bool, done_word: str) -> str:
+    when = ", ".join(month_name(m) for m in item.months)
+    mark = "✓" if done else "☐"
+    suffix = f" ({done_word})" if done else ""
+    return f"{mark} *{when}*: {item.title}{suffix}"
+
+
+def phase_label(phase: str) -> str:
+    return PHASE_LABELS[phase]
