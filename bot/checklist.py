@@ -18,20 +18,25 @@ from knowledge.text import fold
 
 _ASKS = re.compile(
     r"\bwhat\s+(?:should|do|must|can)\s+i\s+(?:be\s+)?(?:doing|do|working\s+on|focus(?:ing)?\s+on|prioriti[sz]e|"
-    r"get\s+done|have\s+done|plan)\b"
+    r"knock\s+out|get\s+done|have\s+done|plan|on\s+top\s+of|be\s+on\s+top\s+of)\b"
+    r"|\bwhat\s+(?:do\s+)?i\s+(?:still\s+)?(?:need|have)\s+to\s+(?:do|get\s+done|finish)\b"
+    r"|\b(?:anything|things|stuff)\s+i\s+(?:still\s+)?(?:need|should|have|must)\s+(?:to\s+)?(?:be\s+)?"
+    r"(?:do|doing|get\s+done|finish)\b"
+    r"|\bsupposed\s+to\s+(?:be\s+)?doing\b|\bto-dos?\b|\btodos?\b|\bto\s+do\s+list\b|\bto\s+dos\b"
+    r"|\bmy\s+checklist\b|\bchecklist\s+(?:for|pls|please)\b|^checklist\b"
+    r"|\bon\s+my\s+(?:plate|list|radar)\b|\bleft\s+on\s+my\s+list\b"
     r"|\bwhat(?:s|\s+is)\s+next\s+for\s+me\b|\bwhat\s+comes\s+next\s+for\s+me\b|\bam\s+i\s+behind\b"
-    r"|\bam\s+i\s+on\s+track\b|\bwhat(?:s|\s+is)\s+on\s+my\s+(?:plate|list|to-?do)\b|\bmy\s+(?:checklist|to-?do)\b"
-    r"|\bwhat\s+(?:do\s+i|should\s+i)\s+need\s+to\s+do\b|\bwhat\s+do\s+i\s+need\s+to\s+(?:do|get\s+done)\b"
-    r"|\bwhat\s+tasks\b|\bto-?do\s+list\b|\bwhat\s+am\s+i\s+supposed\s+to\s+(?:be\s+)?doing\b"
+    r"|\bam\s+i\s+on\s+track\b"
 )
-# Words that make it a question about one thing ("what should I do for my personal statement?").
-_SUBJECT = re.compile(r"\b(?:for|about|with|on)\s+(?:my|the|a|an)\s+\w+")
+# After the ask, words that make it a question about one thing ("what should I do about my personal statement?").
+_SUBJECT = re.compile(r"^.*?\b(?:for|about|with)\s+(?:my|the|a|an)\s+(?!career|month|year|week|phase|rotation)\w+")
 
 
 def asks_for_checklist(question: str) -> bool:
     """"what should I be doing now?", "what's next for me", "am I behind?": not "what should I do about X?"."""
     folded = " ".join(fold(question).split())
-    return bool(_ASKS.search(folded)) and not _SUBJECT.search(folded.split("doing", 1)[-1])
+    asked = _ASKS.search(folded)
+    return asked is not None and not _SUBJECT.search(folded[asked.end():])
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from knowledge.engine import SearchEngine, SearchResult
 from knowledge.loader import ContentError, KnowledgeBase
 from knowledge.rules import NudgeRules, load_rules
 from knowledge.schema import PHASE_LABELS, PHASES, TRACK_LABELS, Entry
-from knowledge.text import clean
+from knowledge.text import clean, words
 
 log = logging.getLogger(__name__)
 
@@ -77,11 +77,13 @@ class Advisor:
         return context.today or datetime.now(self.timezone).date()
 
     def reply(self, message: str, context: StudentContext | None = None, record: bool = True,
-              recent_topic: Callable[[], str | None] | None = None) -> Reply:
+              recent_topic: Callable[[], str | None] | None = None,
+              done_tasks: Callable[[], frozenset[str]] | None = None) -> Reply:
         """`record=False` leaves the declined-question log alone (for what-if replies such as `phase_matters`).
 
-        `recent_topic` gives, only when asked, the entry the conversation was last on (a nudge just sent): a
-        question the engine cannot place is answered about it when it reads as a follow-up ("when is it?").
+        `recent_topic` gives, only when asked, the entry the conversation was last on (the last answer, a nudge just
+        sent): a message that reads as a follow-up ("when is it?", "and for HST?") is answered about it.
+        `done_tasks` gives the tasks the student has marked Done, which the checklist ticks.
         Requests the advisor must decline (write it for me, rank programmes) are declined all the same.
         """
         context = context or StudentContext()
@@ -95,17 +97,20 @@ class Advisor:
         assumed = context.phase is None and reading.own_phase is not None
         if assumed:
             context = context.with_changes(phase=reading.own_phase)
-        reply = self._reply(message, reading, context, record, recent_topic)
+        topic = recent_topic() if recent_topic is not None and self._only_follows_up(reading) else None
+        reply = self.follow_up(message, topic, context) if topic in self.kb.by_id else None
+        reply = reply or self._reply(message, reading, context, record, recent_topic or (lambda: None), done_tasks)
         return self._with_assumption(reply, reading) if assumed else reply
 
     def _reply(self, message: str, reading: Reading, context: StudentContext, record: bool,
-               recent_topic: Callable[[], str | None] | None) -> Reply:
+               recent_topic: Callable[[], str | None], done_tasks: Callable[[], frozenset[str]] | None) -> Reply:
         phase = reading.named_phase or context.phase or reading.year_phase
         preferred = context.phase or reading.year_phase  # the student's own phase ranks first among the allowed
         window = calendar_window(reading.text, self.today(context))
         year = context.year_of_phase if phase == context.phase else None
         if asks_for_checklist(reading.question):
-            return self.checklist(context.with_changes(phase=phase), question=message)
+            return self.checklist(context.with_changes(phase=phase), message,
+                                  done_tasks() if done_tasks and phase else frozenset())
         if window and is_calendar_only(reading.question):
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
         result = self._search(reading, preferred, context.track)
@@ -127,8 +132,8 @@ class Advisor:
             return self._not_given(message, reading.text, detail, result.best.entry, context, record)
         if window:
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
-        topic = recent_topic() if recent_topic else None
-        in_context = self.follow_up(message, topic) if topic else None
+        topic = recent_topic()
+        in_context = self.follow_up(message, topic, context) if topic else None
         if in_context is not None:
             return in_context
         best = result.best
@@ -181,11 +186,39 @@ class Advisor:
     def _links(self, ids: tuple[str, ...]) -> tuple[Link, ...]:
         return tuple(Link(id=i, title=self.kb.by_id[i].title) for i in ids if i in self.kb.by_id)
 
-    def follow_up(self, message: str, entry_id: str) -> Reply | None:
-        """The entry's answer when `message` is a follow-up about it ("when is it?" under a nudge on it), else None."""
-        if entry_id not in self.kb.by_id or not self.engine.follows_up(clean(message), entry_id):
+    def follow_up(self, message: str, entry_id: str, context: StudentContext | None = None) -> Reply | None:
+        """A follow-up about `entry_id` (the last answer, or a nudge): "when is it?", "who runs that?" are answered
+        from it (or told the pages lack that detail), "and for HST?" from its sibling; None for a new subject."""
+        if entry_id not in self.kb.by_id:
             return None
+        context = context or StudentContext()
+        reading = self.reader.read(strip_greeting(clean(message)), self.today(context), context.track)
+        if qualifiers_only(reading):
+            return self._sibling(message, reading, entry_id, context)
+        if not reading.text or not self.engine.follows_up(reading.text, entry_id):
+            return None
+        entry = self.kb.by_id[entry_id]
+        detail = asked_detail(reading.question)
+        if detail is not None and not gives_detail(detail, reading.question, entry):
+            return self._not_given(message, reading.text, detail, entry, context, record=True)
         return self.answer_entry(entry_id, question=message)
+
+    def _only_follows_up(self, reading: Reading) -> bool:
+        """Whether a message can only be a follow-up: it names no subject ("when is it?", "who runs that?") or only
+        a qualifier ("and for HST?"). Other messages are searched first, and tried as a follow-up if that fails,
+        so the conversation's topic is looked up only when needed."""
+        return bool(reading.text) and (qualifiers_only(reading) or self.engine.names_nothing(reading.text))
+
+    def _sibling(self, message: str, reading: Reading, entry_id: str, context: StudentContext) -> Reply | None:
+        """The entry like `entry_id` for the track, phase or year the follow-up names ("what about post-PCE?")."""
+        entry = self.kb.by_id[entry_id]
+        only_track = reading.named_track or context.track
+        found = self.engine.search(f"{entry.title} {reading.text}", phase=reading.year_phase, track=only_track,
+                                   only_phase=reading.named_phase, only_track=only_track)
+        best = found.best
+        if best is None or best.confidence < found.threshold * NOT_GIVEN_FLOOR:
+            return None
+        return self._answer(message, best.entry, best.confidence)
 
     def answer_entry(self, entry_id: str, question: str = "", score: float = 1.0) -> Reply:
         """The reply for a known entry: used for suggestion and follow-up buttons."""
@@ -315,6 +348,20 @@ def summary(entry: Entry) -> str:
         return f"{entry.title}: {entry.event.timing}."
     first = re.split(r"(?<=[.!?])\s", " ".join(entry.answer.split()), maxsplit=1)[0]
     return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+_QUALIFIER_WORDS = frozenset("""
+    and or but what about how for the a an with then same version one ones thing also too instead if im i am
+    hst pathways pathway pce postpce preclerkship clerkship clerkships year years yr first second third fourth
+    students student people ppl us ms m 1 2 3 4 case track phase
+""".split())
+
+
+def qualifiers_only(reading: Reading) -> bool:
+    """ "and for HST?", "what about post-pce?", "same for first years?": a qualifier and nothing new to look up."""
+    if not (reading.named_track or reading.named_phase or reading.named_year):
+        return False
+    return all(word in _QUALIFIER_WORDS for word in words(reading.question))
 
 
 def _default_rules(kb: KnowledgeBase) -> NudgeRules | None:

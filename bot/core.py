@@ -17,8 +17,9 @@ from bot.db import is_storage_error, writable
 from bot.events import EventLog, Leases, Unfinished
 from bot.feedback import VoteLog, message_key
 from bot.profile import StudentContext
-from bot.replies import Reply
+from bot.replies import Reply, ReplyKind
 from bot.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
+from bot.topics import TopicMemory, conversation_key
 from scheduler.desk import CategoryChoice, NudgeDesk
 
 
@@ -51,8 +52,9 @@ class Student:
 
 class AdvisorCore:
     def __init__(self, advisor: Advisor, profiles: ProfileStore, votes: VoteLog, events: EventLog,
-                 nudges: NudgeDesk, requests: RequestDesk, timezone: str):
+                 nudges: NudgeDesk, requests: RequestDesk, timezone: str, topics: TopicMemory | None = None):
         self.advisor = advisor
+        self.topics = topics or TopicMemory(profiles.engine)
         self.requests = requests
         self.profiles = profiles
         self.votes = votes
@@ -87,14 +89,21 @@ class AdvisorCore:
 
     def _in_context(self, student: Student, text: str, context: StudentContext, conversation: str | None,
                     thread_ts: str | None) -> Reply:
-        """A reply in a nudge's thread is about that nudge ("how often?" under the Society Advisor reminder);
-        a question the advisor cannot place otherwise is tried against the nudge sent in the last day."""
-        if conversation is None:
-            return self.advisor.reply(text, context)
-        topic = self.nudges.thread_topic(student.recipient, conversation, thread_ts)
-        in_thread = self.advisor.follow_up(text, topic) if topic else None
-        return in_thread or self.advisor.reply(text, context, recent_topic=lambda: self.nudges.recent_topic(
-            student.recipient, datetime.now(self.timezone)))
+        """A question is read in its conversation: a reply in a nudge's thread is about that nudge ("how often?"
+        under the Society Advisor reminder), and a follow-up ("when is it?", "and for HST?") is about the entry
+        the conversation was last answered from, or else the nudge sent in the last day."""
+        here = conversation_key(student.platform, student.user_id, conversation, thread_ts)
+        around = conversation_key(student.platform, student.user_id, conversation, None)
+        nudge_topic = self.nudges.thread_topic(student.recipient, conversation, thread_ts) if conversation else None
+        reply = self.advisor.follow_up(text, nudge_topic, context) if nudge_topic else None
+        reply = reply or self.advisor.reply(text, context, recent_topic=lambda: (
+            self.topics.recall(here) or (self.topics.recall(around) if thread_ts else None)
+            or self.nudges.recent_topic(student.recipient, datetime.now(self.timezone))),
+            done_tasks=lambda: self.nudges.done_tasks(student.recipient))
+        topic = reply.nearest.id if reply.nearest else reply.entry
+        if reply.kind in (ReplyKind.ANSWER, ReplyKind.NOT_GIVEN) and topic in self.advisor.kb.by_id:
+            self.topics.remember(here, topic)
+        return reply
 
     def answer_entry(self, entry_id: str) -> Answer | None:
         """The answer behind a suggestion or follow-up button; None when the entry no longer exists."""

@@ -35,9 +35,9 @@ def _any(*patterns: str) -> re.Pattern[str]:
 # Asked: checked in this order, so the most specific kind wins ("what time is it on?" is TIME, not WHEN).
 _ASKED: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     (Detail.LINK, _any(r"\b(?:link|links|url|website|web\s?site|webpage|web\s?page)\b")),
-    (Detail.CONTACT, _any(r"\be-?mail\s+(?:address|addy)\b", r"\bphone\b", r"\bnumber\s+to\s+call\b",
-                          r"\bcontact\s+(?:info|information|details|email)\b", r"\bwhat(?:s|\s+is)\s+(?:the|their|"
-                          r"his|her)\s+e-?mail\b", r"\bextension\b", r"\bcell\b")),
+    (Detail.CONTACT, _any(r"(?<!\bi\s)\be-?mail\b(?!\s+(?:them|him|her|me|my|the|a|an)\b)", r"\bphone\b",
+                          r"\bnumber\s+to\s+call\b", r"\bcontact\s+(?:info|information|details)\b",
+                          r"\bextension\b", r"\bcell\b")),
     (Detail.TIME, _any(r"\bwhat\s+time\b", r"\bwhich\s+time\b", r"\btime\s+of\s+day\b", r"\bo\s?clock\b",
                        r"\b(?:start|starts|begin|begins|end|ends)\s+at\s+what\b", r"\bhow\s+late\b",
                        r"\bmorning\s+or\s+(?:afternoon|evening)\b", r"\bwhat\s+hours?\b")),
@@ -69,7 +69,7 @@ _MONTHS = ("january february march april may june july august september october 
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _GIVES: dict[Detail, re.Pattern[str]] = {
     Detail.LINK: _any(r"https?://", r"\bwww\.", r"\.(?:org|edu|com|gov)\b", r"\bwebsite\b", r"\bonline\b"),
-    Detail.CONTACT: _any(r"@\w", r"\(\d{3}\)|\b\d{3}[-.]\d{3}[-.]\d{4}\b", r"\be-?mail\b", r"\bphone\b"),
+    Detail.CONTACT: _any(r"@\w", r"\(\d{3}\)|\b\d{3}[-.]\d{3}[-.]\d{4}\b"),
     Detail.TIME: _any(r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m|p\.m)\b", r"\bnoon\b", r"\bo'?clock\b",
                       r"\b(?:lunch|lunchtime|lunch-time|evening|evenings|morning|mornings|afternoon)\b"),
     Detail.MONEY: _any(r"\$\s?\d", r"\bfree\b", r"\bno\s+cost\b"),
@@ -85,9 +85,10 @@ _GIVES: dict[Detail, re.Pattern[str]] = {
                        r"\brsvp\b", r"\benrol", r"\brequest\b", r"\bform\b", r"\bcontact\b", r"\breach\s+out\b",
                        r"\bemail\b", r"\bask\b", r"\bbook\b", r"\bschedule\b"),
     Detail.WHEN: _any(r"\b(?:" + "|".join(_MONTHS) + r")\b", r"\b(?:spring|summer|fall|autumn|winter)\b",
-                      r"\b(?:year|years|month|months|week|weeks|phase|semester)\b", r"\bpreclerkship\b",
-                      r"\bpce\b", r"\bpost-pce\b", r"\b(?:before|after|during|until|throughout|start|end)\b",
-                      r"\b(?:first|second|third|fourth|final)\b", r"\b\d"),
+                      r"\b(?:preclerkship|pce|post-pce)\b",
+                      r"\b(?:first|second|third|fourth|final|each|every)\s+year\b",
+                      r"\b(?:start|end|beginning|middle)\s+of\b", r"\bannual(?:ly)?\b", r"\bweekly\b|\bmonthly\b",
+                      r"\b(?:any\s+time|anytime|throughout|all\s+the\s+way\s+through)\b", r"\b\d"),
 }
 _LABEL_WORDS = {"part", "step", "phase", "series", "year"}  # "Part 1", "Step 2": names, not figures
 _NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "twelve", "fourteen",

@@ -76,7 +76,9 @@ _CALENDAR_WORDS = {
     "planning", "few", "weeks", "students", "student", "class", "year", "pce", "postpce", "preclerkship",
     "clerkship", "me", "for", "this", "there", "any", "remind", "reminders", "due", "important", "dates",
     "date", "key", "whats", "list", "show", "1", "2", "3", "4", "first", "second", "third", "fourth", "years",
-    "yr", "yrs", "rising", "m", "ms", "th", "st", "nd", "rd", "seniors", "related",
+    "yr", "yrs", "rising", "m", "ms", "th", "st", "nd", "rd", "seniors", "related", "people", "ppl", "folks",
+    "pathways", "hst", "m1", "m2", "m3", "m4", "ms1", "ms2", "ms3", "ms4", "graduating", "here", "go", "attend",
+    "radar", "week", "lined", "stuff", "things",
 }
 
 

@@ -91,6 +91,20 @@ class AnswerVote(SQLModel, table=True):
     voted_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
 
 
+class ConversationTopic(SQLModel, table=True):
+    """The entry a conversation was last answered from, so "when is it?" or "and for HST?" can follow up.
+
+    The key is a hash of the platform, student and conversation (and thread), like a vote's: the row says
+    which entry a conversation is on, never who is talking or what they wrote.
+    """
+
+    __tablename__ = "conversation_topic"
+
+    conversation_key: str = Field(primary_key=True, max_length=64)
+    entry_id: str = Field(max_length=100)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment, index=True)
+
+
 class RosterStudent(SQLModel, table=True):
     """A rostered student: who receives the personal nudges for their class and track."""
 

@@ -45,12 +45,16 @@ class Console:
         self.out = out
         self.styled = out.isatty()
         self.choices: tuple[Link, ...] = ()
+        self.topic: str | None = None  # the entry the conversation is on, for follow-ups ("when is it?")
 
     def say(self, text: str) -> None:
         print(render(text, self.styled), file=self.out, flush=True)
 
     def show(self, reply: Reply) -> None:
         self.say(reply.text)
+        topic = reply.nearest.id if reply.nearest else reply.entry
+        if topic in self.advisor.kb.by_id:
+            self.topic = topic
         self.choices = reply.suggestions or reply.related
         if reply.related and not reply.suggestions:
             self.say("Related: " + "  ".join(f"[{n}] {link.title}" for n, link in enumerate(reply.related, 1)))
@@ -85,7 +89,7 @@ class Console:
         if line.isdigit() and 1 <= int(line) <= len(self.choices):
             self.show(self.advisor.answer_entry(self.choices[int(line) - 1].id))
         else:
-            self.show(self.advisor.reply(line, self.context))
+            self.show(self.advisor.reply(line, self.context, recent_topic=lambda: self.topic))
         return True
 
     def run(self, stdin: TextIO = sys.stdin) -> int:

@@ -41,7 +41,9 @@ NEUTRAL_WEIGHT = 0.3  # specialty and place names: context, not the subject of t
 FOLLOW_UP_WORDS = frozenset("""
     when where who whom how why often long much many time times date dates day deadline due start starts
     begin end happen happens find sign register signup book booked take taking need needed mean means
-    meet meeting work works go going get prepare ready next soon late early
+    meet meeting work works go going get prepare ready next soon late early run runs running lead leads led host
+    hosts hosted organize organizes organise organises charge teach teaches cost costs link email contact
+    room place held online virtual zoom register apply signup sign one ones that those
 """.split())
 
 
@@ -224,6 +226,11 @@ class SearchEngine:
         index = self._index_by_id[entry_id]
         return all(group.word in FOLLOW_UP_WORDS or stem(group.word) in FOLLOW_UP_WORDS
                    or any(term in self._entry_terms[index] for term in group.alternatives)
+                   for group in self.term_groups(question))
+
+    def names_nothing(self, question: str) -> bool:
+        """Whether the question only asks ("when is it?", "who runs that?") without naming any subject."""
+        return all(group.word in FOLLOW_UP_WORDS or stem(group.word) in FOLLOW_UP_WORDS
                    for group in self.term_groups(question))
 
     def term_groups(self, question: str) -> list[TermGroup]:

@@ -42,6 +42,10 @@ class NudgeDesk:
             raise KeyError(category)
         self.preferences.choose(user_id, category, on)
 
+    def done_tasks(self, user_id: str) -> frozenset[str]:
+        """The personal tasks the student has pressed Done on, for the checklist."""
+        return frozenset(nudge for nudge, _, _ in self.ledger.done_tasks([user_id]))
+
     def done(self, user_id: str, delivery_id: int) -> bool:
         row = self._own(user_id, delivery_id)
         if row is None:

@@ -147,6 +147,15 @@ def test_chat_console_keeps_context_and_opens_follow_ups(tmp_path):
     assert "Sorry: unknown phase" in result.stdout
 
 
+def test_chat_console_answers_follow_ups_about_the_last_answer(tmp_path):
+    script = "when is the ERAS workshop?\nwhat time does it start?\nhow often do pathways students meet their " \
+             "society advisor\nwhat about hst?\n/quit\n"
+    result = run("chat", stdin=script, env_dir=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "don't give a time of day for Applying to Residency Using ERAS" in result.stdout
+    assert "HST Academic Advisor twice a year" in result.stdout
+
+
 def test_run_without_credentials_starts_the_console(tmp_path):
     result = run("run", stdin="when is match day\n", env_dir=tmp_path)
     assert result.returncode == 0

@@ -43,6 +43,25 @@ def test_a_direct_message_is_answered_in_block_kit_with_source_follow_ups_and_vo
     assert call.params.get("thread_ts") is None
 
 
+def test_follow_ups_in_a_dm_and_its_threads_are_answered_about_the_last_answer(bot, slack):
+    def next_reply(count: int):
+        return slack.wait_for("chat.postMessage", count=count, where=lambda c: c.params["channel"] == "DU140")[-1]
+
+    bot.send_event(dm("U140", "how often do pathways students meet their society advisor?"))
+    assert "eight times a year" in texts(next_reply(1))
+    bot.send_event(dm("U140", "and for HST?"))  # alone, this is "what is HST"
+    assert "HST Academic Advisor" in texts(next_reply(2))
+    question = dm("U140", "when is the ERAS workshop?")
+    bot.send_event(question)
+    assert "June" in texts(next_reply(3))
+    bot.send_event(dm("U140", "what time does it start?", thread_ts=question["ts"]))  # in the question's thread
+    reply = next_reply(4)
+    assert reply.params["thread_ts"] == question["ts"]
+    assert "don't give a time of day" in texts(reply) and "Applying to Residency Using ERAS" in texts(reply)
+    bot.send_event(dm("U140", "what's the weather like?", thread_ts=question["ts"]))
+    assert texts(next_reply(5)).startswith("I'm not sure"), "a new subject is not answered with the last topic"
+
+
 def test_a_mention_is_answered_in_a_thread_under_it(bot, slack):
     event = mention("U101", "C0GENERAL", "what is ERAS?")
     assert bot.send_event(event).status == 200

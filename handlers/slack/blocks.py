@@ -105,6 +105,8 @@ def reply_blocks(reply: Reply, ask_a_person: str) -> list[dict]:
     blocks = sections(escape(reply.body))
     if reply.source:
         blocks.append(context_block(escape(reply.source)))
+    if reply.nearest:
+        blocks.append(link_buttons((reply.nearest,), "nearest"))
     if reply.related:
         blocks.append({"type": "section", "text": mrkdwn("*Related questions*")})
         blocks.append(link_buttons(reply.related, "related"))

@@ -90,6 +90,8 @@ def reply_card(reply: Reply, ask_a_person: str, heading: str | None = None) -> d
     body.append(text(from_content(reply.body)))
     if reply.source:
         body.append(text(from_content(reply.source), isSubtle=True, size="Small"))
+    if reply.nearest:
+        body.append(link_buttons((reply.nearest,)))
     if reply.related:
         body += [text("**Related questions**", spacing="Medium"), link_buttons(reply.related)]
     actions = []
