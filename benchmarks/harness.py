@@ -10,7 +10,9 @@ from knowledge.evaluation import Case, Outcome
 
 QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
 DEV_QUESTIONS = QUESTIONS_DIR / "dev_questions.yaml"
-HELDOUT_QUESTIONS = QUESTIONS_DIR / "heldout_questions.yaml"
+DEV_CHAT_QUESTIONS = QUESTIONS_DIR / "dev_chat_questions.yaml"  # chat style, with near misses (issue 14)
+HELDOUT_QUESTIONS = QUESTIONS_DIR / "heldout_questions.yaml"  # the first blind set: never tuned on
+BLIND_QUESTIONS = QUESTIONS_DIR / "blind_questions.yaml"  # the blind chat-style set: the figure that counts
 
 
 def advisor_system(advisor: Advisor):

@@ -28,8 +28,8 @@ def test_slang_inside_a_word_is_left_alone(reader):
 
 
 def test_the_asking_sentence_is_found_among_context(reader):
-    reading = reader.read("ok so im on my surgery rotation rn and kinda panicking. who do i talk to about specialties??",
-                          DECEMBER)
+    message = "ok so im on my surgery rotation rn and kinda panicking. who do i talk to about specialties??"
+    reading = reader.read(message, DECEMBER)
     assert reading.question == "who do i talk to about specialties??"
     assert reading.has_context
 
