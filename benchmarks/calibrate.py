@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from benchmarks.harness import DEV_CHAT_QUESTIONS, DEV_QUESTIONS, advisor_system
-from bot.reading import Reader
 from bot.conversation import Advisor
+from bot.reading import Reader
 from knowledge.engine import CALIBRATION_FILE, CONFIDENCE_FEATURES, FEATURES, RERANK_DEPTH, Calibration, SearchEngine
 from knowledge.evaluation import Case, Report, evaluate, load_cases
 from knowledge.loader import KnowledgeBase, load_knowledge
