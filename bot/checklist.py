@@ -17,7 +17,7 @@ from knowledge.schema import PHASE_LABELS
 from knowledge.text import fold
 
 _ASKS = re.compile(
-    r"\bwhat\s+(?:should|do|must|can)\s+i\s+(?:be\s+)?(?:doing|do|working\s+on|focus(?:ing)?\s+on|prioriti[sz]e|"
+    r"\bwhat\s+(?:(?:should|do|must)\s+i|i\s+should)\s+(?:be\s+)?(?:doing|do|working\s+on|focus(?:ing)?\s+on|prioriti[sz]e|"
     r"knock\s+out|get\s+done|have\s+done|plan|on\s+top\s+of|be\s+on\s+top\s+of)\b"
     r"|\bwhat\s+(?:do\s+)?i\s+(?:still\s+)?(?:need|have)\s+to\s+(?:do|get\s+done|finish)\b"
     r"|\b(?:anything|things|stuff)\s+i\s+(?:still\s+)?(?:need|should|have|must)\s+(?:to\s+)?(?:be\s+)?"

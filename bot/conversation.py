@@ -43,6 +43,7 @@ CHECKLIST_ENTRY = "checklist"
 CALENDAR_SCORE = 1.0
 NOT_GIVEN_FLOOR = 0.5  # of the threshold: close enough to name the entry whose detail the pages lack
 CHECKLIST_MONTHS = 2
+CLOSE = 0.85  # a runner-up this close to the best may answer a detail the best entry lacks
 SUMMARY_CHARS = 240
 
 
@@ -108,15 +109,16 @@ class Advisor:
         preferred = context.phase or reading.year_phase  # the student's own phase ranks first among the allowed
         window = calendar_window(reading.text, self.today(context))
         year = context.year_of_phase if phase == context.phase else None
+        outside = self.reader.out_of_scope(reading.text)
+        if outside is not None:
+            return self._decline(message, reading.text, self._search(reading, preferred, context.track), context,
+                                 record, self._out_of_scope_copy[outside])
         if asks_for_checklist(reading.question):
             return self.checklist(context.with_changes(phase=phase), message,
                                   done_tasks() if done_tasks and phase else frozenset())
         if window and is_calendar_only(reading.question):
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
         result = self._search(reading, preferred, context.track)
-        outside = self.reader.out_of_scope(reading.text)
-        if outside is not None:
-            return self._decline(message, reading.text, result, context, record, self._out_of_scope_copy[outside])
         limit = limit_of(reading.question) or limit_of(reading.text)
         if limit is not None:
             return self._decline(message, reading.text, result, context, record, reason=self._limit_copy[limit])
@@ -124,23 +126,21 @@ class Advisor:
         if result.confident:
             if detail is None:
                 return self._answer(message, result.best.entry, result.best.confidence)
-            for candidate in result.candidates:  # the best confident entry that gives the detail asked for
-                if candidate.confidence < result.threshold:
+            for candidate in result.candidates:  # the best close, confident entry that gives the detail asked for
+                if candidate.confidence < result.threshold or candidate.relevance < CLOSE * result.best.relevance:
                     break
                 if gives_detail(detail, reading.question, candidate.entry):
                     return self._answer(message, candidate.entry, candidate.confidence)
             return self._not_given(message, reading.text, detail, result.best.entry, context, record)
-        if window:
-            return self._calendar(message, window.months, window.kind, phase, context.track, year)
-        topic = recent_topic()
-        in_context = self.follow_up(message, topic, context) if topic else None
-        if in_context is not None:
-            return in_context
         best = result.best
         if detail is not None and best is not None and best.confidence >= result.threshold * NOT_GIVEN_FLOOR \
                 and not gives_detail(detail, reading.question, best.entry):
             return self._not_given(message, reading.text, detail, best.entry, context, record)
-        return self._decline(message, reading.text, result, context, record)
+        if window:
+            return self._calendar(message, window.months, window.kind, phase, context.track, year)
+        topic = recent_topic()
+        in_context = self.follow_up(message, topic, context) if topic else None
+        return in_context or self._decline(message, reading.text, result, context, record)
 
     def _search(self, reading: Reading, phase: str | None, track: str | None) -> SearchResult:
         """The whole message; when it is not confident and one sentence asks, that sentence alone (the others

@@ -21,10 +21,13 @@ class Detail(Enum):
     TIME = "time"  # a time of day
     WHERE = "where"  # a place or room
     WHO = "who"  # a person's name
+    ROLE = "role"  # who runs, leads or moderates something
     CONTACT = "contact"  # an email address or phone number
     APPLY = "apply"  # how to sign up, register or apply
     LINK = "link"  # a web address
     NUMBER = "number"  # a count, score or rate
+    OFTEN = "often"  # how often something happens
+    DURATION = "duration"  # how long something lasts
     MONEY = "money"  # a cost or fee
 
 
@@ -50,14 +53,27 @@ _ASKED: tuple[tuple[Detail, re.Pattern[str]], ...] = (
                          r"\bscore\s+(?:needed|required)\b", r"\bwhat\s+(?:score|percentile|rate)\b")),
     (Detail.DATE, _any(r"\bexact\s+(?:date|day)\b", r"\bwhat\s+(?:day|date)\b", r"\bwhich\s+(?:day|date)\b",
                        r"\bdeadline\b", r"\bdue\s+date\b", r"\bdue\s+by\b", r"\bdate\s+(?:for|of)\b",
-                       r"\bwhat\s+(?:is\s+the\s+)?date\b", r"\bby\s+when\b", r"\bdates\b")),
-    (Detail.WHERE, _any(r"\b(?:what|which)\s+(?:room|building|floor|location|address)\b", r"\bwhere\s+(?:is|are|s|will|"
-                        r"was)\s+(?:it|the|they|that|this)\b(?!.*\b(?:find|get|look|start)\b)",
+                       r"\bwhat\s+(?:is\s+the\s+)?date\b", r"\bdates\b", r"\b(?:which|what)\s+week\b",
+                       r"\bwhen(?:s|\s+is|\s+will\s+be)?\s+(?:the\s+)?next\b")),
+    (Detail.OFTEN, _any(r"\bhow\s+(?:often|frequently)\b", r"\bhow\s+many\s+times\b",
+                        r"\b(?:weekly|monthly)\s*\?")),
+    (Detail.DURATION, _any(r"\bhow\s+long\b", r"\bhow\s+many\s+(?:hours|minutes|days|weeks)\b",
+                           r"\b(?:how\s+much\s+time)\b")),
+    (Detail.WHERE, _any(r"\b(?:what|which)\s+(?:room|building|floor|location|address|hospital|site|city)\b",
+                        r"\bwhere\s+(?:is|are|s|will|was)\s+(?:it|the|they|that|this)\b(?!.*\b(?:find|get|look|start)\b)",
                         r"\bwhere\b.*\b(?:held|located|hosted|take\s+place)\b", r"\blocation\b", r"\broom\s+number\b",
                         r"\bin\s+person\s+or\b", r"\bzoom\b", r"\bvirtual\b|\bonline\s+or\b")),
     (Detail.WHO, _any(r"\bname\s+of\b", r"\bwhat(?:s|\s+is|\s+are)\s+(?:the\s+|their\s+|his\s+|her\s+|my\s+)?names?\b",
                       r"\bwho\s+(?:exactly|specifically)\b", r"\bwhich\s+(?:person|faculty|doctor|dean|professor)\b",
-                      r"\bwho(?:s|\s+is|\s+are)\s+(?:the\s+|my\s+)?(?:current|actual)\b", r"\bnames\b")),
+                      r"\bwho(?:s|\s+is|\s+are)\s+(?:the\s+|my\s+)?(?:current|actual)\b", r"\bnames\b",
+                      r"\bwho(?:s|\s+is|\s+are)\s+the\s+(?:[\w-]+\s+){0,5}?(?:director|coordinator|dean|chair|head|"
+                      r"moderator|speaker|speakers|panelists|residents|organizer|organiser)\b",
+                      r"\bwho(?:s|\s+is)\s+(?:speaking|presenting|moderating|on\s+the\s+panel)\b",
+                      r"\bwho(?:s|\s+is)\s+(?:gonna|going\s+to)\s+be\s+my\b",
+                      r"\bwho\s+will\s+be\s+my\b", r"\bwhich\s+residents\b")),
+    (Detail.ROLE, _any(r"\bwho\s+(?:runs|leads|moderates|hosts|organi[sz]es|presents|teaches|facilitates|"
+                       r"is\s+in\s+charge)\b",
+                       r"\bwho(?:s|\s+is)\s+(?:running|leading|hosting|organi[sz]ing)\b")),
     (Detail.APPLY, _any(r"\bhow\s+(?:do|can|would|should|to)\s+(?:i\s+|we\s+|you\s+)?(?:apply|register|sign\s?up|enrol|"
                         r"enroll|rsvp)\b", r"\bsign\s?-?up\s+(?:link|form|sheet)\b", r"\bregistration\b",
                         r"\bapplication\s+form\b", r"\bwhere\s+(?:do|can)\s+i\s+(?:apply|register|sign\s?up|rsvp)\b")),
@@ -68,7 +84,7 @@ _ASKED: tuple[tuple[Detail, re.Pattern[str]], ...] = (
 _MONTHS = ("january february march april may june july august september october november december "
            "jan feb mar apr jun jul aug sep sept oct nov dec").split()
 _GIVES: dict[Detail, re.Pattern[str]] = {
-    Detail.LINK: _any(r"https?://", r"\bwww\.", r"\.(?:org|edu|com|gov)\b", r"\bwebsite\b", r"\bonline\b"),
+    Detail.LINK: _any(r"https?://", r"\bwww\.", r"\w\.(?:org|edu|com|gov)\b"),
     Detail.CONTACT: _any(r"@\w", r"\(\d{3}\)|\b\d{3}[-.]\d{3}[-.]\d{4}\b"),
     Detail.TIME: _any(r"\b\d{1,2}(?::\d\d)?\s*(?:am|pm|a\.m|p\.m)\b", r"\bnoon\b", r"\bo'?clock\b",
                       r"\b(?:lunch|lunchtime|lunch-time|evening|evenings|morning|mornings|afternoon)\b"),
@@ -77,13 +93,19 @@ _GIVES: dict[Detail, re.Pattern[str]] = {
                       r"\b(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)s?\b",
                       r"\bby\s+the\s+end\s+of\b"),
     Detail.WHERE: _any(r"\bsuite\b", r"\bbuilding\b", r"\broom\b", r"\bhall\b", r"\bfloor\b", r"\blocated\b",
-                       r"\btmec\b", r"\bonline\b", r"\bvirtual(?:ly)?\b", r"\bzoom\b", r"\bin\s+person\b",
-                       r"\bhospital\b", r"\bcampus\b"),
+                       r"\btmec\b", r"\bonline\b", r"\bvirtual(?:ly)?\b", r"\bzoom\b", r"\bin\s+person\b"),
     Detail.WHO: _any(r"\b[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?[A-Z][\w']+,\s+MD\b", r"\bDr\.?\s+[A-Z][a-z]+",
                      r"\*[A-Z][a-z]+\s+[A-Z][\w']+\*(?::|\s+is\b)"),
     Detail.APPLY: _any(r"\bappl(?:y|ies|ying|ication)\b", r"\bregist(?:er|ration)\b", r"\bsign\s?-?up\b",
-                       r"\brsvp\b", r"\benrol", r"\brequest\b", r"\bform\b", r"\bcontact\b", r"\breach\s+out\b",
-                       r"\bemail\b", r"\bask\b", r"\bbook\b", r"\bschedule\b"),
+                       r"\brsvp\b", r"\benrol", r"\brequest\b", r"\bby\s+e-?mailing\b"),
+    Detail.ROLE: _any(r"\b(?:led|run|hosted|moderated|presented|organi[sz]ed|given|facilitated|offered)\s+by\b",
+                      r"\bmoderat", r"\bhosts?\b", r"\bpresent(?:s|ed|er)\b", r"\bleads?\b", r"\bruns\b"),
+    Detail.OFTEN: _any(r"\b(?:once|twice)\b", r"\btimes\s+(?:a|per|each)\b",
+                       r"\b(?:weekly|monthly|annually|yearly)\b",
+                       r"\bevery\s+(?:\w+\s+)?(?:week|month|year|semester)s?\b",
+                       r"\b(?:a|per|each)\s+(?:week|month|year)\b"),
+    Detail.DURATION: _any(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|ten|twelve|fourteen|several)[\s-]+"
+                          r"(?:minute|min|hour|hr|day|week|month|year)s?\b", r"\ball\s+day\b", r"\bhalf[\s-]day\b"),
     Detail.WHEN: _any(r"\b(?:" + "|".join(_MONTHS) + r")\b", r"\b(?:spring|summer|fall|autumn|winter)\b",
                       r"\b(?:preclerkship|pce|post-pce)\b",
                       r"\b(?:first|second|third|fourth|final|each|every)\s+year\b",
@@ -106,6 +128,9 @@ def gives_detail(detail: Detail, question: str, entry: Entry) -> bool:
     if detail is Detail.NUMBER:
         return _gives_number(question, entry.answer)
     if detail is Detail.WHEN and entry.event is not None:
+        return True
+    if detail is Detail.ROLE and (entry.event is not None and entry.event.presenter or
+                                  _GIVES[Detail.WHO].search(entry.answer)):
         return True
     text = entry.answer if detail is Detail.WHO else fold(entry.answer)
     return bool(_GIVES[detail].search(text))

@@ -68,7 +68,7 @@ _SEASONS = {"fall": (9, 10, 11), "autumn": (9, 10, 11), "winter": (12, 1, 2), "s
 _TIME_LEADS = {"in", "during", "for", "this", "next", "of", "early", "late", "mid", "around", "by", "until",
                "till", "thru", "through", "over", "the"}
 _AMBIGUOUS_MONTHS = {"may", "mar", "jun", "jan", "sep", "dec"}
-_UPCOMING = ("coming up", "upcoming", "up next", "whats next", "coming soon", "next few", "soon")
+_UPCOMING = ("coming up", "upcoming", "up next", "whats next", "coming soon", "next few")
 _CALENDAR_WORDS = {
     "event", "events", "happening", "happen", "coming", "up", "upcoming", "soon", "calendar", "schedule",
     "scheduled", "going", "on", "planned", "next", "month", "months", "anything", "ahead", "deadline",
@@ -140,9 +140,9 @@ class Limit(Enum):
 
 
 _ACTION = re.compile(
-    r"^(?:please\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+)?|pls\s+|please\s+)"
+    r"^(?:please\s+)?(?:(?:can|could|would|will)\s+(?:you|u)\s+(?:please\s+|just\s+)?|pls\s+|please\s+)"
     r"(?:write|draft|edit|proofread|review|submit|send|email|e-mail|fill|sign|register|book|schedule|make|do|"
-    r"fix|rank|apply|pay|file|upload|complete|check|read|grade|rewrite)\b"
+    r"fix|rank|apply|pay|file|upload|complete|check|read|grade|rewrite|order|buy)\b"
 )
 _OPINION = re.compile(
     r"\bor\b.*\b(?:better|worse)\b|\bwhich\s+(?:one\s+)?is\s+better\b|"

@@ -317,10 +317,10 @@ class SearchEngine:
         }
 
     def _within(self, index: int, phase: str | None, track: str | None) -> bool:
-        """For the phase and track, or about them: "planning for Post-PCE" is a PCE entry, and about Post-PCE."""
-        entry, named = self.entries[index], self._phrasing_terms[index]
-        return ((entry.applies_to_phase(phase) or PHASE_TERMS.get(phase or "") in named)
-                and (entry.applies_to_track(track) or stem(track or "") in named))
+        """For the track, and for the phase or about it ("planning for Post-PCE" is a PCE entry about Post-PCE)."""
+        entry = self.entries[index]
+        return entry.applies_to_track(track) and (
+            entry.applies_to_phase(phase) or PHASE_TERMS.get(phase or "") in self._phrasing_terms[index])
 
     @staticmethod
     def profile_factor(entry: Entry, phase: str | None, track: str | None) -> float:

@@ -123,7 +123,8 @@ class SmallTalk(_Strict):
     not_given_says: str
     not_given_ask: str
     ask_default: str
-    details: dict[Literal["when", "date", "time", "where", "who", "contact", "apply", "link", "number", "money"], str]
+    details: dict[Literal["when", "date", "time", "where", "who", "role", "contact", "apply", "link", "number",
+                          "often", "duration", "money"], str]
     assumed_phase: str
     checklist_title: str
     checklist_tasks: str
