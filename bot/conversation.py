@@ -43,7 +43,6 @@ CHECKLIST_ENTRY = "checklist"
 CALENDAR_SCORE = 1.0
 NOT_GIVEN_FLOOR = 0.5  # of the threshold: close enough to name the entry whose detail the pages lack
 CHECKLIST_MONTHS = 2
-CLOSE = 0.85  # a runner-up this close to the best may answer a detail the best entry lacks
 SUMMARY_CHARS = 240
 
 
@@ -126,8 +125,8 @@ class Advisor:
         if result.confident:
             if detail is None:
                 return self._answer(message, result.best.entry, result.best.confidence)
-            for candidate in result.candidates:  # the best close, confident entry that gives the detail asked for
-                if candidate.confidence < result.threshold or candidate.relevance < CLOSE * result.best.relevance:
+            for candidate in result.candidates:  # the best confident entry that gives the detail asked for
+                if candidate.confidence < result.threshold:
                     break
                 if gives_detail(detail, reading.question, candidate.entry):
                     return self._answer(message, candidate.entry, candidate.confidence)
