@@ -335,7 +335,8 @@ class Advisor:
     @staticmethod
     def _calendar_line(entry: Entry) -> str:
         event = entry.event
-        when = event.timing + (" of graduation year" if event.year_of_phase == 2 and "graduation" not in
+        graduation_year = event.year_of_phase == 2 and entry.phases == ("post-pce",)  # Post-PCE's second year
+        when = event.timing + (" of graduation year" if graduation_year and "graduation" not in
                                event.timing.lower() else "")
         who = f" ({event.presenter})" if event.presenter else ""
         return f"• *{when}*: {entry.title}{who}"

@@ -129,7 +129,7 @@ def gives_detail(detail: Detail, question: str, entry: Entry) -> bool:
         return _gives_number(question, entry.answer)
     if detail is Detail.WHEN and entry.event is not None:
         return True
-    if detail is Detail.ROLE and (entry.event is not None and entry.event.presenter or
+    if detail is Detail.ROLE and ((entry.event is not None and entry.event.presenter) or
                                   _GIVES[Detail.WHO].search(entry.answer)):
         return True
     text = entry.answer if detail is Detail.WHO else fold(entry.answer)

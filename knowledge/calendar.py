@@ -37,9 +37,7 @@ def events_in(
     for entry in kb.events:
         if not (entry.applies_to_phase(phase) and entry.applies_to_track(track)):
             continue
-        if year_of_phase and entry.event.year_of_phase not in (None, year_of_phase):
-            continue
-        hits = [m for m in months if m in entry.event.months]
+        hits = [m for m in months if entry.event.happens(m, year_of_phase)]
         if hits:
             found.append(Scheduled(entry=entry, month=hits[0]))
     return sorted(found, key=lambda item: (months.index(item.month), item.entry.title))

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Phase = Literal["preclerkship", "pce", "post-pce"]
 Track = Literal["pathways", "hst"]
@@ -34,6 +34,9 @@ class EventInfo(_Strict):
     months: tuple[int, ...] = Field(min_length=1)
     timing: str
     year_of_phase: Literal[1, 2] | None = None
+    # When the months differ by year of the phase ("fall and spring for first-years, summer for second-years"):
+    # each year's months; `months` is then all of them, and `year_of_phase` is not set.
+    months_by_year: dict[Literal[1, 2], tuple[int, ...]] | None = None
     audience: str
     presenter: str | None = None
     covers: str
@@ -45,6 +48,28 @@ class EventInfo(_Strict):
         if bad:
             raise ValueError(f"months must be 1-12, got {bad}")
         return months
+
+    @model_validator(mode="after")
+    def _years_cover_the_months(self) -> EventInfo:
+        if self.months_by_year is None:
+            return self
+        if self.year_of_phase is not None:
+            raise ValueError("give either year_of_phase or months_by_year")
+        listed = {m for months in self.months_by_year.values() for m in months}
+        if listed != set(self.months):
+            raise ValueError(f"months_by_year lists {sorted(listed)} but months are {sorted(self.months)}")
+        return self
+
+    def schedule(self) -> tuple[tuple[tuple[int, ...], int | None], ...]:
+        """(months, year of the phase or None for any) pairs: when the event happens, for the planner."""
+        if self.months_by_year:
+            return tuple((months, year) for year, months in sorted(self.months_by_year.items()))
+        return ((self.months, self.year_of_phase),)
+
+    def happens(self, month: int, year_of_phase: int | None) -> bool:
+        """In this month, for a student in this year of the phase (None: any year)."""
+        return any(month in months and (year_of_phase is None or year in (None, year_of_phase))
+                   for months, year in self.schedule())
 
 
 class Entry(_Strict):

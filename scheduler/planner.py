@@ -95,7 +95,8 @@ class Planner:
                 for entry in self.kb.events:
                     if entry.id in rules.skip or not _applies(entry, window.phase, cohort.track):
                         continue
-                    for day in occurrences(entry.event.months, window, entry.event.year_of_phase):
+                    for day in (day for months, year in entry.event.schedule()
+                                for day in occurrences(months, window, year)):
                         send_on = self.working_day(max(day - timedelta(days=rules.lead_days), window.first_day))
                         if start <= send_on <= end:
                             planned += [Nudge(self.at(send_on), target, self._announcement(entry, day),
@@ -110,10 +111,10 @@ class Planner:
         for (class_of, track), students in classes.items():
             for window in self.calendar.windows(class_of, track):
                 for task in self.rules.tasks:
-                    phase, tracks, months, year = self._task_timing(task)
+                    phase, tracks, schedule = self._task_timing(task)
                     if phase != window.phase or (tracks and track not in tracks):
                         continue
-                    for day in occurrences(months, window, year):
+                    for day in (day for months, year in schedule for day in occurrences(months, window, year)):
                         send_on = self.working_day(day)
                         if start <= send_on <= end:
                             planned += [Nudge(self.at(send_on), student, task.text.strip(), task.id, f"{day:%Y-%m}",
@@ -125,13 +126,14 @@ class Planner:
         nudges = self.announcements(start, end) + self.tasks(start, end, classes)
         return sorted(nudges, key=lambda n: (n.send_at, n.nudge, n.channel))
 
-    def _task_timing(self, task: Task) -> tuple[str, tuple[str, ...], tuple[int, ...], int | None]:
+    def _task_timing(self, task: Task) -> tuple[str, tuple[str, ...], tuple[tuple[tuple[int, ...], int | None], ...]]:
+        """The task's phase, tracks and (months, year of the phase) schedule: its own, or its event's."""
         if task.event is None:
-            return task.phase, task.tracks, task.months, task.year_of_phase
+            return task.phase, task.tracks, ((task.months, task.year_of_phase),)
         entry = self.kb.by_id[task.event]
         phase = task.phase or (entry.phases[0] if len(entry.phases) == 1 else None)
-        return phase, task.tracks or entry.tracks, task.months or entry.event.months, \
-            task.year_of_phase or entry.event.year_of_phase
+        schedule = ((task.months, task.year_of_phase),) if task.months else entry.event.schedule()
+        return phase, task.tracks or entry.tracks, schedule
 
     @staticmethod
     def _announcement(entry: Entry, day: date) -> str:

@@ -96,3 +96,17 @@ def test_a_question_it_cannot_place_is_tried_against_the_nudge_just_sent(advisor
                          recent_topic=topic("ps-lor-cv-workshop")).kind is ReplyKind.DECLINE
     assert advisor.reply("when is match day", recent_topic=topic("rasa")).entry == "match-day"
     assert asked == ["cim-survey-retake", "cim-survey-retake"], "looked up only for questions it could not place"
+
+
+def test_calendar_lines_say_graduation_year_only_for_post_pce(advisor):
+    preclerkship = advisor.reply("what's on in august?", StudentContext(phase="preclerkship", track="pathways"))
+    assert "Professional Development Week" in preclerkship.body or "PDW" in preclerkship.body
+    assert "graduation year" not in preclerkship.body
+    post_pce = advisor.reply("anything in march?", StudentContext(phase="post-pce"))
+    assert "March of graduation year" in post_pce.body
+
+
+def test_the_open_house_is_not_shown_to_second_years_in_the_fall(advisor):
+    first_years = advisor.reply("whats on in october", StudentContext(phase="preclerkship", year_of_phase=1))
+    second_years = advisor.reply("whats on in october", StudentContext(phase="preclerkship", year_of_phase=2))
+    assert "Open House" in first_years.body and "Open House" not in second_years.body

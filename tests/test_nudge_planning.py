@@ -117,3 +117,14 @@ def test_preview_command_lists_one_json_item_per_message(isolated_env, capsys):
                                                                    ("U2028P", "task-ps-lor-cv")}
     assert all(set(item) == {"send_at", "channel", "text", "nudge"} for item in items)
     assert all(datetime.fromisoformat(item["send_at"]).utcoffset() is not None for item in items)
+
+
+def test_an_event_held_in_different_months_for_each_year_reaches_each_class_in_its_own(planner):
+    """The Preclerkship open house: fall and spring for first-years, summer for second-years, never second-years'
+    fall (the class of 2029 is in its second Preclerkship year in the fall of 2026)."""
+    nudges = [n for n in planner.plan(date(2026, 1, 1), date(2027, 12, 31), STUDENTS)
+              if n.nudge == "announce-open-house-preclerkship"]
+    months = {(n.channel, n.occurrence) for n in nudges}
+    assert ("C2030P", "2026-09") in months  # first-years' fall
+    assert ("C2030P", "2027-03") in months  # spring and summer run on: one announcement
+    assert not {m for m in months if m[0] == "C2029P" and m[1] >= "2026-09"}, "second-years get no fall open house"
