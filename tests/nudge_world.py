@@ -20,9 +20,10 @@ from bot.db import migrated_engine
 from bot.roster import Roster, RosterRow
 from bot.services import build_dispatcher
 from bot.settings import Settings, load_settings
+from knowledge.academic_calendar import load_academic_calendar
 from scheduler.dispatch import Dispatcher, Report
 from scheduler.ledger import Ledger
-from tests.slack_driver import ROOT
+from tests.slack_driver import ROOT, institution_today
 from tests.slack_stand_in import Call, SlackStandIn
 
 BOT_TOKEN = "xoxb-stand-in"
@@ -87,3 +88,11 @@ def send_due_process(env: dict[str, str], now: str, folder: Path) -> subprocess.
 
 def many_students(count: int, year: int = 2028, track: str = "pathways") -> dict[str, tuple[int, str]]:
     return {f"U{year}{track[0].upper()}{number:05d}": (year, track) for number in range(count)}
+
+
+def class_in_pce_today() -> int:
+    """The Pathways class in its PCE year today, whatever the date the suite runs on."""
+    today = institution_today()
+    calendar = load_academic_calendar()
+    return next(year for year in range(today.year, today.year + 4)
+                if (window := calendar.window_on(year, "pathways", today)) and window.phase == "pce")

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 
 from scheduler.ticks import start_jobs
-from tests.nudge_world import make_world
+from tests.nudge_world import class_in_pce_today, make_world
 from tests.slack_driver import RunningBot, block_action, dm
 from tests.slack_stand_in import SlackStandIn
 
@@ -64,6 +64,17 @@ def test_done_replaces_the_buttons_and_stops_follow_ups(bot, slack, world):
     assert "Marked done" in shown and "advisor_nudge_done" not in shown and "Careers in Medicine" in shown
     assert world.run("2026-06-15T10:05:00-04:00").sent == 1  # only the other PCE student's follow-up
     assert len(world.messages(PCE)) == 1 and len(world.messages(PCE_OTHER)) == 2
+
+
+def test_the_checklist_ticks_the_tasks_marked_done(bot, slack, world):
+    press(bot, slack, world, PCE, "advisor_nudge_done")  # the CiM survey retake
+    bot.send_command(PCE, f"profile {class_in_pce_today()} pathways", slack.response_url("profile"))
+    bot.send_event(dm(PCE, "what should i be doing right now?"))
+    [checklist] = slack.wait_for("chat.postMessage", where=lambda c: c.params["channel"] == f"D{PCE}"
+                                 and "checklist" in c.params["text"], timeout=10)
+    lines = checklist.params["text"].splitlines()
+    assert any(line.startswith("✓") and "Careers in Medicine survey" in line and "(done)" in line for line in lines)
+    assert any(line.startswith("☐") and "Post-PCE" in line for line in lines), "tasks not done stay open"
 
 
 def test_someone_elses_nudge_cannot_be_pressed(bot, slack, world):

@@ -216,7 +216,7 @@ def test_nudges_reach_a_teams_class_channel_and_a_students_personal_chat_once(id
                                                                                isolated_env):
     from bot.roster import Roster, RosterRow
     from bot.teams_conversations import PERSONAL, ConversationRef, TeamsConversations
-    from tests.nudge_world import send_due_process
+    from tests.nudge_world import class_in_pce_today, send_due_process
 
     engine = migrated_engine(database_url)
     student_id = STUDENT["aadObjectId"]
@@ -241,6 +241,19 @@ def test_nudges_reach_a_teams_class_channel_and_a_students_personal_chat_once(id
         ["nudge_done", "nudge_later"]
     send_due("2026-06-01T11:10:00-04:00")  # a later run sends nothing again
     assert len(connector.sent(CLASS_CHANNEL)) == 2 and len(connector.sent(chat)) == 1
+
+    bot = start(identity, connector, database_url, isolated_env / "bot")  # the student presses Done, and asks
+    try:
+        done = card_of(personal_nudges[0])["actions"][0]["data"]
+        bot.ask(personal(STUDENT, value=done, service_url=connector.service_url))
+        bot.ask(personal(STUDENT, f"profile {class_in_pce_today()} pathways", service_url=connector.service_url))
+        [checklist] = bot.ask(personal(STUDENT, "what should i be doing right now?",
+                                       service_url=connector.service_url))
+        lines = card_text(checklist).splitlines()
+        assert any(line.startswith("✓") and "Careers in Medicine survey" in line for line in lines), lines
+        assert any(line.startswith("☐") and "Post-PCE" in line for line in lines), lines
+    finally:
+        bot.stop()
 
 
 def test_the_local_development_switch_accepts_unauthenticated_activities(identity, database_url, isolated_env):
