@@ -28,7 +28,7 @@ from bot.replies import Link, Reply, ReplyKind
 from knowledge.academic_calendar import AcademicCalendar, load_academic_calendar
 from knowledge.calendar import events_in, month_name, months_from, next_event_after
 from knowledge.engine import SearchEngine, SearchResult
-from knowledge.loader import ContentError, KnowledgeBase
+from knowledge.loader import GLOSSARY_FILE, ContentError, KnowledgeBase
 from knowledge.rules import NudgeRules, load_rules
 from knowledge.schema import PHASE_LABELS, PHASES, TRACK_LABELS, Entry
 from knowledge.text import clean, words
@@ -122,6 +122,7 @@ class Advisor:
         if limit is not None:
             return self._decline(message, reading.text, result, context, record, reason=self._limit_copy[limit])
         detail = asked_detail(reading.question)
+        result = self._beyond_the_glossary(result, reading.question)
         if result.confident:
             if detail is None:
                 return self._answer(message, result.best.entry, result.best.confidence)
@@ -201,6 +202,19 @@ class Advisor:
         if detail is not None and not gives_detail(detail, reading.question, entry):
             return self._not_given(message, reading.text, detail, entry, context, record=True)
         return self.answer_entry(entry_id, question=message)
+
+    def _beyond_the_glossary(self, result: SearchResult, question: str) -> SearchResult:
+        """A glossary term answers what an abbreviation means; any other question about it ("when do I get a
+        RASA?") is for the full entry the term links to."""
+        best = result.best
+        if best is None or best.entry.source.document != GLOSSARY_FILE or not best.entry.related \
+                or asks_for_definition(question):
+            return result
+        linked = self.kb.by_id.get(best.entry.related[0])
+        if linked is None:
+            return result
+        others = tuple(c for c in result.candidates[1:] if c.entry.id != linked.id)
+        return SearchResult(candidates=(replace(best, entry=linked), *others), threshold=result.threshold)
 
     def _only_follows_up(self, reading: Reading) -> bool:
         """Whether a message can only be a follow-up: it names no subject ("when is it?", "who runs that?") or only
@@ -348,6 +362,16 @@ def summary(entry: Entry) -> str:
         return f"{entry.title}: {entry.event.timing}."
     first = re.split(r"(?<=[.!?])\s", " ".join(entry.answer.split()), maxsplit=1)[0]
     return first if len(first) <= SUMMARY_CHARS else first[: SUMMARY_CHARS - 1].rsplit(" ", 1)[0] + "…"
+
+
+_DEFINITION = re.compile(r"\b(?:stand|stands)\s+for\b|\bmean(?:s|ing)?\b|\babbreviat|\bacronym\b|\bshort\s+for\b"
+                         r"|^\s*(?:what|whats|what\s+is|what\s+s|what\s+are)\s+(?:a|an|the)?\s*\w+\s*\??\s*$"
+                         r"|\bdefin")
+
+
+def asks_for_definition(question: str) -> bool:
+    """ "what does MSPE stand for", "whats a rasa", "RASA meaning": what the glossary answers."""
+    return bool(_DEFINITION.search(" ".join(words(question))) or _DEFINITION.search(question.lower()))
 
 
 _QUALIFIER_WORDS = frozenset("""

@@ -48,7 +48,7 @@ class Reading:
     own_phase: str | None = None  # the phase the student says they are in ("I'm on my clerkships")
     said: str | None = None  # the words that placed them, quoted back in the reply
     named_phase: str | None = None  # the phase the question is about ("...for post-PCE?")
-    named_track: str | None = None  # the track the question is about ("and for HST?")
+    named_track: str | None = None  # the one track the message names ("and for HST?", "I'm HST. who's my...")
     named_year: int | None = None  # a year of medical school the question is about ("first-years")
     year_phase: str | None = None  # the phase that year is in today, preferred (not required) in answers
 
@@ -105,7 +105,7 @@ class Reader:
         year_phase = self._phase_of_year(named_year, today, track) if named_year else None
         return Reading(text=whole, question=question, own_phase=own_phase, said=said,
                        named_phase=self._named_phase(question, own_phase is not None), year_phase=year_phase,
-                       named_track=self._named_track(question), named_year=named_year)
+                       named_track=self._named_track(whole), named_year=named_year)
 
     def _own_phase(self, text: str, today: date, track: str | None) -> tuple[str | None, str | None]:
         """The phase the student says they are in: a statement ("done with clerkships") or their year ("I'm an MS3")."""
