@@ -14,12 +14,18 @@ from knowledge.calendar import MONTH_NAMES
 from knowledge.engine import SearchEngine
 from knowledge.loader import ContentError, KnowledgeBase, load_knowledge
 from knowledge.rules import load_rules
-from knowledge.text import terms
+from knowledge.text import terms, words
 
 MAX_ANSWER_WORDS = 80
 HARD_MAX_ANSWER_WORDS = 120
 NEAR_DUPLICATE_SCORE = 95.0
 DEFAULT_STALE_DAYS = 365
+# Copy the advisor fills in: each placeholder must stay, or the reply loses what it is for.
+REQUIRED_PLACEHOLDERS = {
+    "not_given": ("{detail}", "{title}"), "not_given_says": ("{summary}",), "not_given_ask": ("{who}",),
+    "assumed_phase": ("{phase}", "{said}"), "checklist_title": ("{phase}",), "checklist_tasks": ("{phase}",),
+    "checklist_no_tasks": ("{phase}",), "checklist_coming_up": ("{span}",), "calendar_nothing": ("{who}", "{span}"),
+}
 
 
 @dataclass(frozen=True)
@@ -131,6 +137,25 @@ def _calendar(kb: KnowledgeBase) -> list[Problem]:
     return problems
 
 
+def _chat_language(kb: KnowledgeBase) -> list[Problem]:
+    """A filler or slang spelling that is also a word of the content's titles, phrasings or keywords would be
+    erased or rewritten in students' questions before the engine sees them."""
+    vocabulary = {word for entry in kb.entries for text in (entry.title, *entry.questions, *entry.keywords)
+                  for word in words(text)}
+    problems = []
+    for filler in kb.chat.fillers:
+        if len(found := words(filler)) == 1 and found[0] in vocabulary:
+            problems.append(Problem("warning", f"chat.yaml: filler {filler!r} is a word the content uses"))
+    for spelling, plain in kb.chat.slang.items():
+        if len(found := words(spelling)) == 1 and found[0] in vocabulary and found[0] not in words(plain):
+            problems.append(Problem("warning", f"chat.yaml: slang {spelling!r} is a word the content uses"))
+    for field_name, placeholders in REQUIRED_PLACEHOLDERS.items():
+        copy = getattr(kb.smalltalk, field_name)
+        problems += [Problem("error", f"smalltalk.yaml: {field_name} must contain {placeholder}")
+                     for placeholder in placeholders if placeholder not in copy]
+    return problems
+
+
 def check_content(content_dir: Path | None = None, today: date | None = None,
                   stale_days: int = DEFAULT_STALE_DAYS) -> list[Problem]:
     try:
@@ -141,4 +166,5 @@ def check_content(content_dir: Path | None = None, today: date | None = None,
         return [Problem("error", message) for message in error.problems]
     today = today or date.today()
     engine = SearchEngine(kb)
-    return _links(kb) + _answers(kb, today, stale_days) + _phrasings(kb, engine) + _calendar(kb)
+    return (_links(kb) + _answers(kb, today, stale_days) + _phrasings(kb, engine) + _calendar(kb)
+            + _chat_language(kb))

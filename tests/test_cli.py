@@ -109,6 +109,20 @@ def test_kb_check_names_each_problem_and_fails(tmp_path):
     assert "share the phrasing" in result.stdout
 
 
+def test_kb_check_validates_the_chat_language_and_the_copy_the_advisor_fills_in(tmp_path):
+    content = _content_copy(tmp_path)
+    chat = yaml.safe_load((content / "chat.yaml").read_text())
+    chat["fillers"].append("advisor")  # would erase a word students ask about
+    (content / "chat.yaml").write_text(yaml.safe_dump(chat, sort_keys=False))
+    copy = yaml.safe_load((content / "smalltalk.yaml").read_text())
+    copy["not_given"] = "The pages don't say."  # lost {detail} and {title}
+    (content / "smalltalk.yaml").write_text(yaml.safe_dump(copy, sort_keys=False))
+    result = run("kb", "check", env_dir=tmp_path, extra_env={"KNOWLEDGE_DIR": str(content)})
+    assert result.returncode == 1
+    assert "filler 'advisor' is a word the content uses" in result.stdout
+    assert "not_given must contain {detail}" in result.stdout and "not_given must contain {title}" in result.stdout
+
+
 def test_kb_check_reports_schema_errors_and_duplicate_ids(tmp_path):
     def edit(entries):
         entries.append(dict(entries[0]))
