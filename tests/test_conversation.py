@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from bot.profile import StudentContext
@@ -110,3 +112,75 @@ def test_the_open_house_is_not_shown_to_second_years_in_the_fall(advisor):
     first_years = advisor.reply("whats on in october", StudentContext(phase="preclerkship", year_of_phase=1))
     second_years = advisor.reply("whats on in october", StudentContext(phase="preclerkship", year_of_phase=2))
     assert "Open House" in first_years.body and "Open House" not in second_years.body
+
+
+@pytest.mark.parametrize(("question", "context", "expected"), [
+    ("what happens at the open house for post-pce students?", StudentContext(), "open-house-post-pce"),
+    ("what happens at the preclerkship open house?", StudentContext(), "open-house-preclerkship"),
+    ("how often do HST students meet their advisor?", StudentContext(track="pathways"), "society-advisor-cadence-hst"),
+    ("how often do i meet my advisor?", StudentContext(track="hst"), "society-advisor-cadence-hst"),
+    ("how often do i meet my advisor?", StudentContext(track="pathways"), "society-advisor-cadence-pathways"),
+])
+def test_a_named_phase_or_track_or_the_students_track_decides_between_siblings(advisor, question, context,
+                                                                                expected):
+    assert advisor.reply(question, context, record=False).entry == expected
+
+
+def test_a_student_placed_by_their_own_words_is_told_which_phase_was_assumed(advisor):
+    reply = advisor.reply("im on my clerkships rn. what should i be doing?", StudentContext(), record=False)
+    assert reply.kind is ReplyKind.CHECKLIST and "PCE checklist" in reply.body
+    assert 'assumed you\'re in PCE, since you said "im on my clerkships"' in reply.body
+    profiled = advisor.reply("im on my clerkships rn. what should i be doing?", StudentContext(phase="post-pce"),
+                             record=False)
+    assert "Post-PCE checklist" in profiled.body and "assumed" not in profiled.body, "a profile is not overridden"
+
+
+@pytest.mark.parametrize("question", ["what should I be doing right now?", "whats next for me", "am i behind?",
+                                      "to do list pls", "what should i prioritize this month",
+                                      "anything i need to get done this month"])
+def test_checklist_questions(advisor, question):
+    assert advisor.reply(question, StudentContext(phase="pce"), record=False).kind is ReplyKind.CHECKLIST
+
+
+@pytest.mark.parametrize("question", ["what should i do about my personal statement?",
+                                      "can i take an extra year to do another degree?",
+                                      "when is the residency application timeline checklist session?"])
+def test_questions_about_one_thing_are_not_checklists(advisor, question):
+    assert advisor.reply(question, StudentContext(phase="pce"), record=False).kind is not ReplyKind.CHECKLIST
+
+
+def test_the_checklist_lists_the_phases_tasks_and_whats_coming(advisor):
+    reply = advisor.checklist(StudentContext(phase="post-pce", today=date(2027, 1, 5)),
+                              done=frozenset({"task-choose-rasa"}))
+    assert "✓ *January*: Residency Application Specialty Advisor (RASA) (done)" in reply.body
+    assert "Coming up (January–February)" in reply.body and "Road to Residency" in reply.body
+
+
+@pytest.mark.parametrize(("question", "kind", "words"), [
+    ("what time does the ERAS workshop start?", ReplyKind.NOT_GIVEN, "a time of day"),
+    ("what's the email address of the alumni liaison?", ReplyKind.NOT_GIVEN, "an email address"),
+    ("whats the zoom link for the rank list series", ReplyKind.NOT_GIVEN, "a link"),
+    ("when is the ERAS workshop?", ReplyKind.ANSWER, "June"),
+    ("who runs the ERAS workshop?", ReplyKind.ANSWER, "ERAS"),
+])
+def test_a_detail_the_pages_do_not_give_is_said_plainly_with_what_they_do_say(advisor, kb, question, kind, words):
+    reply = advisor.reply(question, record=False)
+    assert reply.kind is kind and words in reply.text
+    if kind is ReplyKind.NOT_GIVEN:
+        assert not reply.answered and reply.nearest is not None
+        assert kb.smalltalk.ask_default in reply.text and "What they do say:" in reply.text
+
+
+def test_follow_ups_use_the_topic_only_when_the_message_names_nothing_new(advisor):
+    asked = []
+
+    def topic():
+        asked.append("looked")
+        return "eras-workshop"
+
+    assert advisor.reply("and for HST?", record=False, recent_topic=topic).entry in (
+        "eras-workshop", "society-advisor-cadence-hst")
+    assert advisor.reply("what time does it start?", record=False, recent_topic=topic).nearest.id == "eras-workshop"
+    asked.clear()
+    assert advisor.reply("what is a RASA?", record=False, recent_topic=topic).entry == "rasa"
+    assert asked == [], "a question with a subject of its own does not look the topic up"
