@@ -1,0 +1,152 @@
+"""Two candidate extra signals for ranking and confidence, built from the knowledge base alone.
+
+* `PhrasingClassifier`: the way Rasa's and Azure's intent classifiers work: TF-IDF over word 1-2-grams
+  and char_wb 2-5-grams of each entry's title, phrasings and keywords (one training example per text,
+  labelled with the entry id), and a multinomial logistic regression over them (scikit-learn).
+* `EmbeddingSignal`: static word embeddings averaged per text (wordllama, whose 256-dimension
+  weights and tokenizer ship inside its wheel), cosine of the question with each entry's nearest
+  phrasing or title, and with its answer.
+
+Both are optional: `benchmarks.ranker_signals` evaluates them and reports the cost, and neither
+downloads anything at run time (`load_wordllama` refuses to).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from knowledge.loader import KnowledgeBase
+from knowledge.schema import Entry
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+def entry_texts(entry: Entry, *, answer: bool = False) -> list[str]:
+    """The texts that stand for an entry: its title, phrasings, keywords (one text) and optionally its answer."""
+    texts = [entry.title, *entry.questions]
+    if entry.keywords:
+        texts.append(" ".join(entry.keywords))
+    if answer:
+        texts.append(entry.answer)
+    return texts
+
+
+class PhrasingClassifier:
+    """P(entry | question): a linear classifier over word and character n-grams of the entries' phrasings."""
+
+    def __init__(self, kb: KnowledgeBase, *, answer: bool = False, c: float = 10.0):
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion
+
+        self.ids = [entry.id for entry in kb.entries]
+        texts: list[str] = []
+        labels: list[int] = []
+        for index, entry in enumerate(kb.entries):
+            for text in entry_texts(entry, answer=answer):
+                texts.append(text)
+                labels.append(index)
+        self.vectorizer = FeatureUnion([
+            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, min_df=1)),
+            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1)),
+        ])
+        matrix = self.vectorizer.fit_transform(texts)
+        self.model = LogisticRegression(C=c, max_iter=2000)
+        self.model.fit(matrix, labels)
+        # LogisticRegression orders its classes; every entry has at least one text, so all are present.
+        assert list(self.model.classes_) == list(range(len(self.ids)))
+
+    def scores(self, question: str) -> np.ndarray:
+        """One probability per entry, in the knowledge base's order."""
+        return self.model.predict_proba(self.vectorizer.transform([question]))[0]
+
+
+def load_wordllama(dim: int = 256) -> Any:
+    """The wordllama model bundled in its wheel, never a download.
+
+    `WordLlama.load()` finds the weights in the package but looks for the tokenizer in a folder
+    named `tokenizer` (the wheel has `tokenizers`), then in ~/.cache/wordllama, then downloads it.
+    Pointing the cache at the package folder, with downloads disabled, loads both from the wheel.
+    """
+    import wordllama
+    from wordllama import WordLlama
+
+    return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, dim=dim, disable_download=True)
+
+
+class EmbeddingSignal:
+    """Cosine of the question with each entry's nearest phrasing (or title or keywords), and with its answer."""
+
+    def __init__(self, kb: KnowledgeBase, model: Any | None = None):
+        import numpy as np
+
+        self.model = model if model is not None else load_wordllama()
+        texts: list[str] = []
+        owners: list[int] = []
+        for index, entry in enumerate(kb.entries):
+            for text in entry_texts(entry):
+                texts.append(text)
+                owners.append(index)
+        self.count = len(kb.entries)
+        self.owners = np.asarray(owners)
+        self.phrasings = self._embed(texts)
+        self.answers = self._embed([entry.answer for entry in kb.entries])
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model.embed(list(texts), norm=True).astype("float32")
+
+    def scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        """(max cosine over each entry's phrasings, cosine with each entry's answer), in the knowledge base's order."""
+        import numpy as np
+
+        vector = self._embed([question])[0]
+        per_text = self.phrasings @ vector
+        best = np.full(self.count, -1.0, dtype="float32")
+        np.maximum.at(best, self.owners, per_text)
+        return best, self.answers @ vector
+
+
+def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int], l2: float = 0.1,
+                 iterations: int = 50) -> list[float]:
+    """L2-regularised logistic regression by Newton's method (as benchmarks.calibrate); the last weight is the bias."""
+    size = len(rows[0]) + 1
+    beta = [0.0] * size
+    for _ in range(iterations):
+        gradient = [0.0] * size
+        hessian = [[0.0] * size for _ in range(size)]
+        for features, label in zip(rows, labels, strict=True):
+            x = [*features, 1.0]
+            p = sigmoid(sum(b * v for b, v in zip(beta, x, strict=True)))
+            for i in range(size):
+                gradient[i] += (label - p) * x[i]
+                for j in range(size):
+                    hessian[i][j] += p * (1 - p) * x[i] * x[j]
+        for i in range(size - 1):
+            gradient[i] -= l2 * beta[i]
+            hessian[i][i] += l2
+        step = _solve(hessian, gradient)
+        beta = [b + d for b, d in zip(beta, step, strict=True)]
+        if max(abs(d) for d in step) < 1e-7:
+            break
+    return beta
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
+    n = len(vector)
+    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
+    for col in range(n):
+        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
+        a[col], a[pivot] = a[pivot], a[col]
+        for r in range(n):
+            if r != col and a[col][col]:
+                factor = a[r][col] / a[col][col]
+                a[r] = [x - factor * y for x, y in zip(a[r], a[col], strict=True)]
+    return [a[i][n] / a[i][i] if a[i][i] else 0.0 for i in range(n)]
