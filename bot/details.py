@@ -47,20 +47,23 @@ _ASKED: tuple[tuple[Detail, re.Pattern[str]], ...] = (
     (Detail.MONEY, _any(r"\b(?:cost|costs|fee|fees|price|prices|pricing|salary|salaries|tuition|afford|expensive|"
                         r"cheap|dollars?|paid|pay)\b", r"\$",
                         r"\bhow\s+much\s+(?:do|does|did)\s+\w+\s+(?:make|get)\b")),
+    (Detail.DURATION, _any(r"\bhow\s+long\b", r"\bhow\s+many\s+(?:hours|minutes|days|weeks)\b",
+                           r"\b(?:how\s+much\s+time)\b")),
     (Detail.NUMBER, _any(r"\bhow\s+many\b", r"\bhow\s+much\b", r"\baverage\b", r"\bmedian\b", r"\bpercent(?:age)?\b",
                          r"%", r"\bpass(?:ing)?\s+(?:rate|score)\b", r"\bmatch\s+rate\b",
                          r"\b(?:minimum|cutoff|cut-off|good|passing|mean)\s+score\b",
-                         r"\bscore\s+(?:needed|required)\b", r"\bwhat\s+(?:score|percentile|rate)\b")),
+                         r"\bscore\s+(?:needed|required)\b", r"\bwhat\s+(?:score|percentile|rate)\b",
+                         r"\bwhat\s+(?:[\w-]+\s+){1,3}score\b", r"\bscore\s+(?:do|does|should|would)\s+(?:i|you)\b")),
     (Detail.DATE, _any(r"\bexact\s+(?:date|day)\b", r"\bwhat\s+(?:day|date)\b", r"\bwhich\s+(?:day|date)\b",
                        r"\bdeadline\b", r"\bdue\s+date\b", r"\bdue\s+by\b", r"\bdate\s+(?:for|of)\b",
                        r"\bwhat\s+(?:is\s+the\s+)?date\b", r"\bdates\b", r"\b(?:which|what)\s+week\b",
                        r"\bwhen(?:s|\s+is|\s+will\s+be)?\s+(?:the\s+)?next\b")),
     (Detail.OFTEN, _any(r"\bhow\s+(?:often|frequently)\b", r"\bhow\s+many\s+times\b",
                         r"\b(?:weekly|monthly)\s*\?")),
-    (Detail.DURATION, _any(r"\bhow\s+long\b", r"\bhow\s+many\s+(?:hours|minutes|days|weeks)\b",
-                           r"\b(?:how\s+much\s+time)\b")),
     (Detail.WHERE, _any(r"\b(?:what|which)\s+(?:room|building|floor|location|address|hospital|site|city)\b",
-                        r"\bwhere\s+(?:is|are|s|will|was)\s+(?:it|the|they|that|this)\b(?!.*\b(?:find|get|look|start)\b)",
+                        r"\bwhere\s+(?:is|are|s|will|was)\s+(?:it|the|they|that|this)\b(?!.*\b(?:find|get|look|"
+                        r"start|list|lists|page|pages|resources?|directory|database|data|stats|info|information|form|"
+                        r"guide)\b)",
                         r"\bwhere\b.*\b(?:held|located|hosted|take\s+place)\b", r"\blocation\b", r"\broom\s+number\b",
                         r"\bin\s+person\s+or\b", r"\bzoom\b", r"\bvirtual\b|\bonline\s+or\b")),
     (Detail.WHO, _any(r"\bname\s+of\b", r"\bwhat(?:s|\s+is|\s+are)\s+(?:the\s+|their\s+|his\s+|her\s+|my\s+)?names?\b",
@@ -96,8 +99,9 @@ _GIVES: dict[Detail, re.Pattern[str]] = {
                        r"\btmec\b", r"\bonline\b", r"\bvirtual(?:ly)?\b", r"\bzoom\b", r"\bin\s+person\b"),
     Detail.WHO: _any(r"\b[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?[A-Z][\w']+,\s+MD\b", r"\bDr\.?\s+[A-Z][a-z]+",
                      r"\*[A-Z][a-z]+\s+[A-Z][\w']+\*(?::|\s+is\b)"),
-    Detail.APPLY: _any(r"\bappl(?:y|ies|ying|ication)\b", r"\bregist(?:er|ration)\b", r"\bsign\s?-?up\b",
-                       r"\brsvp\b", r"\benrol", r"\brequest\b", r"\bby\s+e-?mailing\b"),
+    Detail.APPLY: _any(r"\bregist(?:er|ration)\b", r"\bsign[\s-]?up\b", r"\brsvp\b", r"\benrol",
+                       r"\bapply\s+(?:by|through|via|online|with|at|to\s+the)\b", r"\bapplication\s+form\b",
+                       r"\brequest\s+(?:it|one|them|through|via|from)\b", r"\bby\s+e-?mailing\b", r"\bopt[\s-]?in\b"),
     Detail.ROLE: _any(r"\b(?:led|run|hosted|moderated|presented|organi[sz]ed|given|facilitated|offered)\s+by\b",
                       r"\bmoderat", r"\bhosts?\b", r"\bpresent(?:s|ed|er)\b", r"\bleads?\b", r"\bruns\b"),
     Detail.OFTEN: _any(r"\b(?:once|twice)\b", r"\btimes\s+(?:a|per|each)\b",
@@ -117,9 +121,12 @@ _NUMBER_WORDS = {"two", "three", "four", "five", "six", "seven", "eight", "nine"
                  "twice", "once", "dozen", "hundred", "one", "single"}
 
 
+_CONTRACTED = re.compile(r"\b(where|when|who|what|how)s\b")  # "wheres" as students type "where's"
+
+
 def asked_detail(question: str) -> Detail | None:
     """The kind of detail the question asks for; None for what-is and how-does questions."""
-    folded = " ".join(fold(question).split())
+    folded = _CONTRACTED.sub(r"\1 is", " ".join(fold(question).split()))
     return next((detail for detail, pattern in _ASKED if pattern.search(folded)), None)
 
 
