@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from knowledge.loader import KnowledgeBase
@@ -66,16 +65,10 @@ class PhrasingClassifier:
 
 
 def load_wordllama(dim: int = 256) -> Any:
-    """The wordllama model bundled in its wheel, never a download.
+    """The wordllama model bundled in its wheel, never a download (see knowledge/embeddings.py)."""
+    from knowledge.embeddings import load_model
 
-    `WordLlama.load()` finds the weights in the package but looks for the tokenizer in a folder
-    named `tokenizer` (the wheel has `tokenizers`), then in ~/.cache/wordllama, then downloads it.
-    Pointing the cache at the package folder, with downloads disabled, loads both from the wheel.
-    """
-    import wordllama
-    from wordllama import WordLlama
-
-    return WordLlama.load(cache_dir=Path(wordllama.__file__).parent, dim=dim, disable_download=True)
+    return load_model(dim)
 
 
 class EmbeddingSignal:

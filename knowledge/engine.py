@@ -49,7 +49,7 @@ FOLLOW_UP_WORDS = frozenset("""
 
 PHASE_TERMS = {"preclerkship": stem("preclerkship"), "pce": stem("pce"), "post-pce": stem("postpce")}  # as indexed
 FEATURES = ("coverage", "phrasing_f1", "similarity", "relative_bm25")
-CONFIDENCE_FEATURES = ("coverage", "phrasing_f1", "similarity", "margin", "unknown_share")
+CONFIDENCE_FEATURES = ("coverage", "phrasing_f1", "similarity", "margin", "unknown_share", "embedding")
 CALIBRATION_FILE = Path(__file__).parent / "calibration.json"
 
 
@@ -131,9 +131,18 @@ def _entry_texts(entry: Entry) -> dict[str, tuple[str, ...]]:
 class SearchEngine:
     """Built once per knowledge base; searching allocates only per-query state."""
 
-    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None):
+    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None, embeddings=None):
+        """`embeddings`: an `Embeddings` to share, or whether to build one (default: when the calibration weighs
+        the embedding feature; it costs about 0.5 s of start-up, so only then)."""
         self.kb = kb
         self.calibration = calibration or Calibration.load()
+        if embeddings is None:
+            embeddings = bool(self.calibration.weights.get("embedding"))
+        if embeddings is True:
+            from knowledge.embeddings import Embeddings
+
+            embeddings = Embeddings(kb)
+        self.embeddings = embeddings or None
         self.entries = kb.entries
         self._index_by_id = {entry.id: index for index, entry in enumerate(self.entries)}
         self._entry_terms: list[frozenset[str]] = []
@@ -356,10 +365,12 @@ class SearchEngine:
         top_bm25 = max(scores.values(), default=0.0)
         total = sum(group.weight for group in groups) or 1.0
         unknown_share = sum(g.weight for g in groups if not g.alternatives) / total
+        closeness = self.embeddings.closeness(question) if self.embeddings is not None and shortlist else None
         scored = []
         for index in shortlist:
             features = self.features(groups, index, scores[index], top_bm25)
             features["unknown_share"] = unknown_share
+            features["embedding"] = float(closeness[index]) if closeness is not None else 0.0
             ranking = self.calibration.relevance(features) * self.profile_factor(self.entries[index], phase, track)
             scored.append((ranking, index, features))
         scored.sort(key=lambda item: item[0], reverse=True)
