@@ -75,71 +75,17 @@ class EmbeddingSignal:
     """Cosine of the question with each entry's nearest phrasing (or title or keywords), and with its answer."""
 
     def __init__(self, kb: KnowledgeBase, model: Any | None = None):
-        import numpy as np
+        from knowledge.embeddings import Embeddings
 
-        self.model = model if model is not None else load_wordllama()
-        texts: list[str] = []
-        owners: list[int] = []
-        for index, entry in enumerate(kb.entries):
-            for text in entry_texts(entry):
-                texts.append(text)
-                owners.append(index)
-        self.count = len(kb.entries)
-        self.owners = np.asarray(owners)
-        self.phrasings = self._embed(texts)
-        self.answers = self._embed([entry.answer for entry in kb.entries])
-
-    def _embed(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.embed(list(texts), norm=True).astype("float32")
-
-    def scores(self, question: str) -> tuple[np.ndarray, np.ndarray]:
-        """(max cosine over each entry's phrasings, cosine with each entry's answer), in the knowledge base's order."""
-        import numpy as np
-
-        vector = self._embed([question])[0]
-        per_text = self.phrasings @ vector
-        best = np.full(self.count, -1.0, dtype="float32")
-        np.maximum.at(best, self.owners, per_text)
-        return best, self.answers @ vector
+        self.scores = Embeddings(kb, model).parts
 
 
-def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int], l2: float = 0.1,
-                 iterations: int = 50) -> list[float]:
-    """L2-regularised logistic regression by Newton's method (as benchmarks.calibrate); the last weight is the bias."""
-    size = len(rows[0]) + 1
-    beta = [0.0] * size
-    for _ in range(iterations):
-        gradient = [0.0] * size
-        hessian = [[0.0] * size for _ in range(size)]
-        for features, label in zip(rows, labels, strict=True):
-            x = [*features, 1.0]
-            p = sigmoid(sum(b * v for b, v in zip(beta, x, strict=True)))
-            for i in range(size):
-                gradient[i] += (label - p) * x[i]
-                for j in range(size):
-                    hessian[i][j] += p * (1 - p) * x[i] * x[j]
-        for i in range(size - 1):
-            gradient[i] -= l2 * beta[i]
-            hessian[i][i] += l2
-        step = _solve(hessian, gradient)
-        beta = [b + d for b, d in zip(beta, step, strict=True)]
-        if max(abs(d) for d in step) < 1e-7:
-            break
-    return beta
+def fit_logistic(rows: Sequence[Sequence[float]], labels: Sequence[int]) -> list[float]:
+    """L2-regularised logistic regression, as benchmarks.calibrate fits the engine's; the last weight is the bias."""
+    from benchmarks.calibrate import fit_logistic as fit
+
+    return fit([(list(features), label) for features, label in zip(rows, labels, strict=True)])
 
 
 def sigmoid(z: float) -> float:
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-
-def _solve(matrix: list[list[float]], vector: list[float]) -> list[float]:
-    n = len(vector)
-    a = [row[:] + [vector[i]] for i, row in enumerate(matrix)]
-    for col in range(n):
-        pivot = max(range(col, n), key=lambda r: abs(a[r][col]))
-        a[col], a[pivot] = a[pivot], a[col]
-        for r in range(n):
-            if r != col and a[col][col]:
-                factor = a[r][col] / a[col][col]
-                a[r] = [x - factor * y for x, y in zip(a[r], a[col], strict=True)]
-    return [a[i][n] / a[i][i] if a[i][i] else 0.0 for i in range(n)]

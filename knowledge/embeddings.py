@@ -56,9 +56,14 @@ class Embeddings:
     def _embed(self, texts: list[str]) -> np.ndarray:
         return self.model.embed(texts, norm=True).astype("float32")
 
-    def closeness(self, question: str) -> np.ndarray:
-        """Per entry: the best cosine with its title, phrasings or keywords, plus half the cosine with its answer."""
+    def parts(self, question: str) -> tuple[np.ndarray, np.ndarray]:
+        """Per entry: the best cosine with its title, phrasings or keywords; and the cosine with its answer."""
         vector = self._embed([question])[0]
         best = np.full(self.count, -1.0, dtype="float32")
         np.maximum.at(best, self.owners, self.phrasings @ vector)
-        return best + ANSWER_SHARE * (self.answers @ vector)
+        return best, self.answers @ vector
+
+    def closeness(self, question: str) -> np.ndarray:
+        """Per entry: how the question is asked like it, plus half how close it is to what it says."""
+        phrasings, answer = self.parts(question)
+        return phrasings + ANSWER_SHARE * answer
