@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from knowledge.calendar import month_name
 from knowledge.loader import KnowledgeBase
-from knowledge.rules import NudgeRules, Task
+from knowledge.rules import NudgeRules, task_timing
 from knowledge.schema import PHASE_LABELS
 from knowledge.text import fold
 
@@ -50,20 +50,12 @@ def tasks_for(kb: KnowledgeBase, rules: NudgeRules, phase: str, track: str | Non
     """The phase's personal tasks for the track, in calendar order within the phase."""
     items = []
     for task in rules.tasks:
-        phase_of, tracks, months = _scope(kb, task)
-        if phase_of != phase or (track and tracks and track not in tracks):
+        timing = task_timing(kb, task)
+        if timing.phase != phase or (track and timing.tracks and track not in timing.tracks):
             continue
         subject = kb.by_id.get(task.about or task.event or "")
-        items.append(Item(task.id, months, subject.title if subject else task.id))
+        items.append(Item(task.id, timing.months, subject.title if subject else task.id))
     return sorted(items, key=lambda item: _academic_order(item.months))
-
-
-def _scope(kb: KnowledgeBase, task: Task) -> tuple[str | None, tuple[str, ...], tuple[int, ...]]:
-    if task.event is None:
-        return task.phase, task.tracks, task.months
-    event = kb.by_id[task.event]
-    phase = task.phase or (event.phases[0] if len(event.phases) == 1 else None)
-    return phase, task.tracks or event.tracks, task.months or event.event.months
 
 
 def _academic_order(months: tuple[int, ...]) -> int:

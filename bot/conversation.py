@@ -98,7 +98,7 @@ class Advisor:
         if assumed:
             context = context.with_changes(phase=reading.own_phase)
         topic = recent_topic() if recent_topic is not None and self._only_follows_up(reading) else None
-        reply = self.follow_up(message, topic, context) if topic in self.kb.by_id else None
+        reply = self._follow_up(message, reading, topic, context) if topic else None
         reply = reply or self._reply(message, reading, context, record, recent_topic or (lambda: None), done_tasks)
         return self._with_assumption(reply, reading) if assumed else reply
 
@@ -139,7 +139,7 @@ class Advisor:
         if window:
             return self._calendar(message, window.months, window.kind, phase, context.track, year)
         topic = recent_topic()
-        in_context = self.follow_up(message, topic, context) if topic else None
+        in_context = self._follow_up(message, reading, topic, context) if topic else None
         return in_context or self._decline(message, reading.text, result, context, record)
 
     def _search(self, reading: Reading, phase: str | None, track: str | None) -> SearchResult:
@@ -189,10 +189,13 @@ class Advisor:
     def follow_up(self, message: str, entry_id: str, context: StudentContext | None = None) -> Reply | None:
         """A follow-up about `entry_id` (the last answer, or a nudge): "when is it?", "who runs that?" are answered
         from it (or told the pages lack that detail), "and for HST?" from its sibling; None for a new subject."""
-        if entry_id not in self.kb.by_id:
-            return None
         context = context or StudentContext()
         reading = self.reader.read(strip_greeting(clean(message)), self.today(context), context.track)
+        return self._follow_up(message, reading, entry_id, context)
+
+    def _follow_up(self, message: str, reading: Reading, entry_id: str, context: StudentContext) -> Reply | None:
+        if entry_id not in self.kb.by_id:
+            return None
         if qualifiers_only(reading):
             return self._sibling(message, reading, entry_id, context)
         if not reading.text or not self.engine.follows_up(reading.text, entry_id):
@@ -365,13 +368,12 @@ def summary(entry: Entry) -> str:
 
 
 _DEFINITION = re.compile(r"\b(?:stand|stands)\s+for\b|\bmean(?:s|ing)?\b|\babbreviat|\bacronym\b|\bshort\s+for\b"
-                         r"|^\s*(?:what|whats|what\s+is|what\s+s|what\s+are)\s+(?:a|an|the)?\s*\w+\s*\??\s*$"
-                         r"|\bdefin")
+                         r"|^(?:whats|what\s+is|what\s+are)(?:\s+(?:a|an|the))?\s+\w+$|\bdefin")
 
 
 def asks_for_definition(question: str) -> bool:
     """ "what does MSPE stand for", "whats a rasa", "RASA meaning": what the glossary answers."""
-    return bool(_DEFINITION.search(" ".join(words(question))) or _DEFINITION.search(question.lower()))
+    return bool(_DEFINITION.search(" ".join(words(question))))
 
 
 _QUALIFIER_WORDS = frozenset("""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time
 from pathlib import Path
 from typing import Literal
@@ -73,6 +74,29 @@ class NudgeRules(_Strict):
         if task is not None:
             return task.about or task.event
         return nudge.removeprefix(ANNOUNCEMENT_PREFIX) if nudge.startswith(ANNOUNCEMENT_PREFIX) else None
+
+
+@dataclass(frozen=True)
+class TaskTiming:
+    """When a personal task is due: its phase, its tracks (empty: both) and (months, year of the phase) pairs."""
+
+    phase: str | None
+    tracks: tuple[str, ...]
+    schedule: tuple[tuple[tuple[int, ...], int | None], ...]
+
+    @property
+    def months(self) -> tuple[int, ...]:
+        return tuple(month for months, _ in self.schedule for month in months)
+
+
+def task_timing(kb: KnowledgeBase, task: Task) -> TaskTiming:
+    """The task's own timing, or its calendar event's: what the planner sends and the checklist lists."""
+    if task.event is None:
+        return TaskTiming(task.phase, task.tracks, ((task.months, task.year_of_phase),))
+    entry = kb.by_id[task.event]
+    phase = task.phase or (entry.phases[0] if len(entry.phases) == 1 else None)
+    schedule = ((task.months, task.year_of_phase),) if task.months else entry.event.schedule()
+    return TaskTiming(phase, task.tracks or entry.tracks, schedule)
 
 
 def load_rules(kb: KnowledgeBase, content_dir: Path | None = None) -> NudgeRules:

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from knowledge.academic_calendar import AcademicCalendar, PhaseWindow
 from knowledge.calendar import month_name
 from knowledge.loader import KnowledgeBase
-from knowledge.rules import ANNOUNCEMENT_PREFIX, ANNOUNCEMENTS, NudgeRules, Task
+from knowledge.rules import ANNOUNCEMENT_PREFIX, ANNOUNCEMENTS, NudgeRules, task_timing
 from knowledge.schema import PHASES, TRACK_LABELS, Entry
 from scheduler.cohorts import Cohort
 
@@ -111,10 +111,10 @@ class Planner:
         for (class_of, track), students in classes.items():
             for window in self.calendar.windows(class_of, track):
                 for task in self.rules.tasks:
-                    phase, tracks, schedule = self._task_timing(task)
-                    if phase != window.phase or (tracks and track not in tracks):
+                    timing = task_timing(self.kb, task)
+                    if timing.phase != window.phase or (timing.tracks and track not in timing.tracks):
                         continue
-                    for day in (day for months, year in schedule for day in occurrences(months, window, year)):
+                    for day in (day for months, year in timing.schedule for day in occurrences(months, window, year)):
                         send_on = self.working_day(day)
                         if start <= send_on <= end:
                             planned += [Nudge(self.at(send_on), student, task.text.strip(), task.id, f"{day:%Y-%m}",
@@ -125,15 +125,6 @@ class Planner:
     def plan(self, start: date, end: date, classes: dict[tuple[int, str], list[str]]) -> list[Nudge]:
         nudges = self.announcements(start, end) + self.tasks(start, end, classes)
         return sorted(nudges, key=lambda n: (n.send_at, n.nudge, n.channel))
-
-    def _task_timing(self, task: Task) -> tuple[str, tuple[str, ...], tuple[tuple[tuple[int, ...], int | None], ...]]:
-        """The task's phase, tracks and (months, year of the phase) schedule: its own, or its event's."""
-        if task.event is None:
-            return task.phase, task.tracks, ((task.months, task.year_of_phase),)
-        entry = self.kb.by_id[task.event]
-        phase = task.phase or (entry.phases[0] if len(entry.phases) == 1 else None)
-        schedule = ((task.months, task.year_of_phase),) if task.months else entry.event.schedule()
-        return phase, task.tracks or entry.tracks, schedule
 
     @staticmethod
     def _announcement(entry: Entry, day: date) -> str:

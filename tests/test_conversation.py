@@ -178,9 +178,21 @@ def test_follow_ups_use_the_topic_only_when_the_message_names_nothing_new(adviso
         asked.append("looked")
         return "eras-workshop"
 
-    assert advisor.reply("and for HST?", record=False, recent_topic=topic).entry in (
-        "eras-workshop", "society-advisor-cadence-hst")
+    assert advisor.reply("and for HST?", record=False, recent_topic=topic).entry == "eras-workshop", \
+        "the ERAS workshop is for both tracks: its own answer, not the HST advising cadence"
+    assert advisor.reply("and for HST?", record=False,
+                         recent_topic=lambda: "society-advisor-cadence-pathways").entry == "society-advisor-cadence-hst"
+    assert advisor.reply("what about post-pce?", record=False,
+                         recent_topic=lambda: "society-advisor").entry == "society-advisor-post-pce"
     assert advisor.reply("what time does it start?", record=False, recent_topic=topic).nearest.id == "eras-workshop"
     asked.clear()
     assert advisor.reply("what is a RASA?", record=False, recent_topic=topic).entry == "rasa"
     assert asked == [], "a question with a subject of its own does not look the topic up"
+
+
+@pytest.mark.parametrize(("question", "definition"), [("what does MSPE stand for", True), ("whats a rasa?", True),
+                                                      ("RASA meaning", True), ("when do i get a rasa", False)])
+def test_what_the_glossary_answers(question, definition):
+    from bot.conversation import asks_for_definition
+
+    assert asks_for_definition(question) is definition

@@ -10,7 +10,7 @@ import pytest
 from bot.cli import main
 from knowledge.academic_calendar import load_academic_calendar
 from knowledge.loader import ContentError
-from knowledge.rules import load_rules
+from knowledge.rules import load_rules, task_timing
 from scheduler.cohorts import Cohort, load_cohorts
 from scheduler.planner import Planner, month_runs, weekday
 
@@ -55,7 +55,7 @@ def test_no_nudge_is_ever_planned_outside_the_phase_it_is_for(planner, kb):
             assert not entry.phases or window.phase in entry.phases, nudge
             assert entry.applies_to_track(track)
         else:
-            phase = planner._task_timing(tasks[nudge.nudge])[0]
+            phase = task_timing(planner.kb, tasks[nudge.nudge]).phase
             assert window.phase == phase, nudge
 
 
