@@ -10,8 +10,8 @@ import threading
 import time
 from collections.abc import Callable
 
-from bot import cli
-from bot.settings import Settings
+from cli import main as cli
+from config.settings import Settings
 
 log = logging.getLogger("advisor")
 SERVICE_LEVEL_SECONDS = 60
@@ -60,7 +60,7 @@ class Lifecycle:
         for thread in self.threads:
             thread.join(max(0.0, deadline - time.monotonic()))
         log.info("stopping: nothing new is taken (%.1f s)", time.monotonic() - started)
-        from bot.after_ack import SETTLE_SECONDS
+        from scheduler.after_ack import SETTLE_SECONDS
 
         grace = max(0.0, min(ANSWER_GRACE_SECONDS, deadline - time.monotonic() - SETTLE_SECONDS))
         draining = [threading.Thread(target=_safely, args=(lambda drain=drain: self._drain(drain, grace),))
@@ -92,7 +92,7 @@ def _safely(step: Callable[[], object]) -> None:
 
 def serve_platforms(settings: Settings) -> int:
     """Serves every configured platform (Slack, Teams or both) with the shared scheduler jobs, until stopped."""
-    from bot.services import build_core, build_dispatcher, build_service_level
+    from cli.services import build_core, build_dispatcher, build_service_level
     from scheduler.ticks import start_jobs
 
     core = build_core(settings)
@@ -155,8 +155,8 @@ def serve_slack(settings: Settings, core, slack_bot, life: Lifecycle) -> None:
 
 
 def build_teams(settings: Settings, core, life: Lifecycle):
-    from bot.teams_conversations import TeamsConversations
     from handlers.teams.bot import build_bot
+    from handlers.teams.conversations import TeamsConversations
 
     if settings.teams.allow_unauthenticated:
         log.warning("Teams: TEAMS_ALLOW_UNAUTHENTICATED=true; inbound requests are NOT authenticated "
@@ -195,10 +195,10 @@ def nudge_messenger(settings: Settings, pacer=None, teams_bot=None):
 def teams_messenger(settings: Settings, teams_bot=None):
     if not settings.teams.enabled:
         return None
-    from bot.db import migrated_engine
-    from bot.teams_conversations import TeamsConversations
     from handlers.teams.bot import build_sender
+    from handlers.teams.conversations import TeamsConversations
     from handlers.teams.courier import TeamsMessenger
+    from store.db import migrated_engine
 
     if teams_bot is not None:
         return TeamsMessenger(teams_bot.sender, teams_bot.conversations, settings.teams.service_url)
@@ -208,7 +208,7 @@ def teams_messenger(settings: Settings, teams_bot=None):
 
 def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycle | None = None) -> None:
     """Delivers alumni-request cards, notices and relays in the background, retrying until the platform takes them."""
-    from bot.services import send_workers
+    from cli.services import send_workers
     from scheduler.outbox_worker import OutboxWorker
     from scheduler.routing import RoutedCourier
 

@@ -49,7 +49,7 @@ from sqlalchemy import text
 
 from benchmarks.nudge_fanout import fresh_database, quiet_collector
 from benchmarks.speed import percentile
-from bot.db import make_engine
+from store.db import make_engine
 from tests.slack_driver import RunningBot
 from tests.slack_stand_in import Call, SlackStandIn
 

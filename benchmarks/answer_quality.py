@@ -20,7 +20,7 @@ from benchmarks.harness import (
     advisor_system,
 )
 from bot.conversation import Advisor
-from bot.profile import StudentContext
+from knowledge.context import StudentContext
 from knowledge.evaluation import Case, evaluate, load_cases
 from knowledge.loader import load_knowledge
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.conversation import Advisor
-from bot.profile import StudentContext
+from knowledge.context import StudentContext
 from knowledge.evaluation import Case, Outcome
 
 QUESTIONS_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"

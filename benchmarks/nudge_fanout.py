@@ -41,8 +41,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from bot.db import migrated_engine
-from scheduler.ledger import Ledger
+from store.db import migrated_engine
+from store.ledger import Ledger
 from tests.databases import throwaway_postgres
 from tests.nudge_world import many_students, nudge_env, roster, send_due_process
 from tests.slack_stand_in import Call, SlackStandIn

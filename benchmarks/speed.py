@@ -17,7 +17,7 @@ from pathlib import Path
 
 from benchmarks.harness import DEV_QUESTIONS
 from bot.conversation import Advisor
-from bot.profile import StudentContext
+from knowledge.context import StudentContext
 from knowledge.evaluation import load_cases
 from knowledge.loader import KnowledgeBase, load_knowledge
 from knowledge.schema import Entry, Source

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from bot.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, Intake, Mail
-from bot.models import AlumniRequest, utcnow
-from bot.outbox import CHECK_IN, NOTE, RELAY_TO_STUDENT, STUDENT, TO_THREAD, Outbox
-from bot.profile import InputError
-from bot.students import ProfileStore
+from knowledge.context import InputError
+from store.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, Intake, Mail
+from store.models import AlumniRequest, utcnow
+from store.outbox import CHECK_IN, NOTE, RELAY_TO_STUDENT, STUDENT, TO_THREAD, Outbox
+from store.students import ProfileStore
 
 MEMBERS_CACHE_SECONDS = 60.0
 CHECK_IN_ANSWERS = {

@@ -21,12 +21,12 @@ from bot.intents import (
     small_talk,
     strip_greeting,
 )
-from bot.logs import student_text
-from bot.profile import StudentContext
 from bot.reading import Reader, Reading
 from bot.replies import Link, Reply, ReplyKind
+from config.logs import student_text
 from knowledge.academic_calendar import AcademicCalendar, load_academic_calendar
 from knowledge.calendar import events_in, month_name, months_from, next_event_after
+from knowledge.context import StudentContext
 from knowledge.engine import SearchEngine, SearchResult
 from knowledge.loader import GLOSSARY_FILE, ContentError, KnowledgeBase
 from knowledge.rules import NudgeRules, load_rules

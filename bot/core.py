@@ -13,14 +13,14 @@ from zoneinfo import ZoneInfo
 
 from bot.alumni_desk import RequestDesk
 from bot.conversation import Advisor
-from bot.db import is_storage_error, writable
-from bot.events import EventLog, Leases, Unfinished
-from bot.feedback import VoteLog, message_key
-from bot.profile import StudentContext
+from bot.nudge_desk import CategoryChoice, NudgeDesk
 from bot.replies import Reply, ReplyKind
-from bot.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
-from bot.topics import TopicMemory, conversation_key
-from scheduler.desk import CategoryChoice, NudgeDesk
+from knowledge.context import StudentContext
+from store.db import is_storage_error, writable
+from store.events import EventLog, Leases, Unfinished
+from store.feedback import VoteLog, message_key
+from store.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
+from store.topics import TopicMemory, conversation_key
 
 
 @dataclass(frozen=True)
@@ -194,7 +194,7 @@ class AdvisorCore:
         self.events.retry_later(platform, event_id, after)
 
     def question_leases(self, platform: str) -> Leases:
-        """Keeps the claims of questions this process is answering alive while it works (see bot/events.py)."""
+        """Keeps the claims of questions this process is answering alive while it works (see store/events.py)."""
         return Leases(self.events, platform)
 
     def unanswered(self, platform: str) -> list[Unfinished]:

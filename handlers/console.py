@@ -7,8 +7,8 @@ import sys
 from typing import TextIO
 
 from bot.conversation import Advisor
-from bot.profile import InputError, StudentContext, parse_date, parse_phase, parse_track
 from bot.replies import Link, Reply
+from knowledge.context import InputError, StudentContext, parse_date, parse_phase, parse_track
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 
 COMMANDS = """Commands:

@@ -15,13 +15,13 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.models import NudgeDelivery
-from bot.roster import Roster
-from scheduler.ledger import FollowUp, Ledger
+from knowledge.planner import Planner
 from scheduler.lock import sender_lock
-from scheduler.planner import Planner
 from scheduler.policy import WEEK, Policy, Recipient
-from scheduler.preferences import NudgePreferences
+from store.ledger import FollowUp, Ledger
+from store.models import NudgeDelivery
+from store.preferences import NudgePreferences
+from store.roster import Roster
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from bot.models import AlumniRequest, OutboxMessage
-from bot.outbox import NEEDS_CARD, TO_STUDENT, Outbox
 from scheduler.dispatch import DeliveryError, Posted
+from store.models import AlumniRequest, OutboxMessage
+from store.outbox import NEEDS_CARD, TO_STUDENT, Outbox
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.models import NudgeDelivery
+from store.models import NudgeDelivery
 
 WEEK = timedelta(days=7)
 

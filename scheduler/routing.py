@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.models import OutboxMessage
-from bot.outbox import TO_STUDENT
 from scheduler.dispatch import DeliveryError, Messenger, Outgoing, Posted
 from scheduler.outbox_worker import Claim, Courier
+from store.models import OutboxMessage
+from store.outbox import TO_STUDENT
 
 TEAMS_PREFIX = "teams:"
 TEAMS_CARD = "teams"

@@ -10,10 +10,10 @@ import logging
 from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.alumni import CLAIMED, NEEDS_INFO, OPEN, AlumniRequests
-from bot.models import AlumniRequest
-from bot.outbox import DIGEST, REMINDER
-from scheduler.planner import weekday
+from knowledge.planner import weekday
+from store.alumni import CLAIMED, NEEDS_INFO, OPEN, AlumniRequests
+from store.models import AlumniRequest
+from store.outbox import DIGEST, REMINDER
 
 log = logging.getLogger(__name__)
 

@@ -33,6 +33,7 @@ at() {  # runs pytest with every Python process of the run on a fake clock start
 
 if [ -n "$only_at" ]; then at "$only_at" "$@"; exit; fi
 .venv/bin/ruff check .
+.venv/bin/lint-imports
 .venv/bin/advisor kb check
 echo "== pytest on the real clock"
 .venv/bin/python -m pytest "$@"

@@ -16,13 +16,13 @@ from datetime import datetime
 from pathlib import Path
 
 from app import nudge_messenger
-from bot.db import migrated_engine
-from bot.roster import Roster, RosterRow
-from bot.services import build_dispatcher
-from bot.settings import Settings, load_settings
+from cli.services import build_dispatcher
+from config.settings import Settings, load_settings
 from knowledge.academic_calendar import load_academic_calendar
 from scheduler.dispatch import Dispatcher, Report
-from scheduler.ledger import Ledger
+from store.db import migrated_engine
+from store.ledger import Ledger
+from store.roster import Roster, RosterRow
 from tests.slack_driver import ROOT, institution_today
 from tests.slack_stand_in import Call, SlackStandIn
 

@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
-from bot.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, Intake
-from bot.cli import main
-from bot.db import migrated_engine
-from bot.models import utcnow
-from bot.profile import InputError
+from cli.main import main
+from knowledge.context import InputError
+from store.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, Intake
+from store.db import migrated_engine
+from store.models import utcnow
 
 DERMATOLOGY = Intake("I'd like to talk to an alum in dermatology about research years.", "Dermatology",
                      "Boston", "call")

@@ -11,9 +11,9 @@ import time
 import pytest
 from sqlalchemy import text
 
-from bot.alumni import AlumniRequests
-from bot.db import migrated_engine
 from handlers.slack import alumni_blocks as blocks
+from store.alumni import AlumniRequests
+from store.db import migrated_engine
 from tests.slack_driver import RunningBot, block_action, dm, view_submission
 from tests.slack_stand_in import SlackStandIn
 

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.profile import StudentContext
 from bot.replies import ReplyKind
+from knowledge.context import StudentContext
 from knowledge.text import MAX_QUESTION_CHARS, clean
 
 

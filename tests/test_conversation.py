@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from bot.profile import StudentContext
 from bot.replies import ReplyKind
+from knowledge.context import StudentContext
 
 
 @pytest.mark.parametrize(("message", "copy"), [

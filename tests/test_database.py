@@ -9,10 +9,10 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 from sqlmodel import SQLModel, select
 
-import bot.models  # noqa: F401
-from bot.curation import DeclinedLog
-from bot.db import make_engine, migrate, session
-from bot.models import DeclinedQuestion, utcnow
+import store.models  # noqa: F401
+from store.curation import DeclinedLog
+from store.db import make_engine, migrate, session
+from store.models import DeclinedQuestion, utcnow
 
 
 def test_migrations_create_the_schema_the_models_describe(database_url):

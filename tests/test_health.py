@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
-from bot.db import migrated_engine, writable
+from store.db import migrated_engine, writable
 
 
 def test_a_database_that_takes_writes_is_healthy(database_url):

@@ -12,10 +12,10 @@ from collections import Counter
 import pytest
 from sqlmodel import Session, col, select
 
-from bot.alumni import AlumniRequests
-from bot.db import make_engine, migrated_engine
-from bot.models import ProcessedEvent
 from handlers.slack.alumni_blocks import INTAKE_CALLBACK
+from store.alumni import AlumniRequests
+from store.db import make_engine, migrated_engine
+from store.models import ProcessedEvent
 from tests.nudge_world import make_world, many_students
 from tests.slack_driver import RunningBot, dm, view_submission
 from tests.slack_stand_in import LOSING, SlackStandIn

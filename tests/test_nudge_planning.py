@@ -7,12 +7,12 @@ from datetime import date, datetime
 
 import pytest
 
-from bot.cli import main
+from cli.main import main
 from knowledge.academic_calendar import load_academic_calendar
+from knowledge.cohorts import Cohort, load_cohorts
 from knowledge.loader import ContentError
+from knowledge.planner import Planner, month_runs, weekday
 from knowledge.rules import load_rules, task_timing
-from scheduler.cohorts import Cohort, load_cohorts
-from scheduler.planner import Planner, month_runs, weekday
 
 COHORTS = tuple(Cohort(class_of=year, track=track, channel=f"C{year}{track[0].upper()}")
                 for year in (2027, 2028, 2029, 2030) for track in ("pathways", "hst"))

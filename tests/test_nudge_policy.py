@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from bot.models import NudgeDelivery
 from scheduler.policy import Policy, QuietHours, Recipient
+from store.models import NudgeDelivery
 
 NIGHT = QuietHours(time(21), time(8))
 STUDENT = Recipient(phase="pce", timezone="America/Los_Angeles", opted_out=frozenset(), done=frozenset())

@@ -11,7 +11,7 @@ from datetime import datetime
 import pytest
 
 from app import main
-from scheduler.ledger import Ledger
+from store.ledger import Ledger
 from tests.nudge_world import make_world
 from tests.slack_stand_in import SlackStandIn
 
@@ -207,7 +207,7 @@ def test_status_and_send_due_commands(world, capsys):
 
 
 def _desk(w):
-    from scheduler.desk import NudgeDesk
+    from bot.nudge_desk import NudgeDesk
 
     return NudgeDesk(w.ledger, w.dispatcher.preferences, w.dispatcher.planner)
 
@@ -215,7 +215,7 @@ def _desk(w):
 def test_each_run_writes_only_new_nudges_and_students_rostered_since_get_todays(world, monkeypatch):
     from sqlalchemy import update
 
-    from bot.models import RosterStudent
+    from store.models import RosterStudent
     from tests.nudge_world import roster
 
     w = world(QUIET_HOURS="off")

@@ -12,18 +12,18 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import select
 
-from bot.alumni import AlumniRequests, Intake
 from bot.alumni_desk import Liaisons, RequestDesk
-from bot.db import migrated_engine, session, writing
-from bot.models import AlumniRequest, OutboxMessage, utcnow
-from bot.outbox import CARD, NOTE, SENDING
-from bot.students import ProfileStore
 from handlers.slack.client import web_client
 from handlers.slack.outbox_courier import SlackCourier
 from handlers.slack.pacing import Pacer
 from knowledge.academic_calendar import load_academic_calendar
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.service_level import ServiceLevel
+from store.alumni import AlumniRequests, Intake
+from store.db import migrated_engine, session, writing
+from store.models import AlumniRequest, OutboxMessage, utcnow
+from store.outbox import CARD, NOTE, SENDING
+from store.students import ProfileStore
 from tests.slack_stand_in import SlackStandIn
 
 CHANNEL, LIAISON, STUDENT = "C0LIAISON", "U0LIAISON", "U0STUDENT"
@@ -45,7 +45,7 @@ def store(database_url):
 def worker(store, slack, isolated_env, monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
     monkeypatch.setenv("SLACK_API_URL", slack.url)
-    from bot.settings import load_settings
+    from config.settings import load_settings
 
     client = web_client(load_settings(None), retry_rate_limits=False, retry_server_errors=False)
     courier = SlackCourier(client, Pacer(100, 100), store, CHANNEL, ZONE)

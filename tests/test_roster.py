@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from bot.cli import main
-from bot.db import migrated_engine
-from bot.roster import Roster, RosterError, read_roster
+from cli.main import main
+from store.db import migrated_engine
+from store.roster import Roster, RosterError, read_roster
 
 TODAY = date(2026, 11, 24)
 

@@ -3,8 +3,8 @@ import re
 
 import pytest
 
-from bot.logs import configure_logging, student_text
-from bot.settings import SettingsError, load_settings
+from config.logs import configure_logging, student_text
+from config.settings import SettingsError, load_settings
 
 
 def test_defaults_put_sqlite_in_the_data_directory(isolated_env):
@@ -81,7 +81,7 @@ def test_the_slack_api_url_gets_its_trailing_slash(isolated_env, monkeypatch):
 
 
 def test_nudge_senders_are_sized_from_the_post_rate(isolated_env, monkeypatch):
-    from bot.services import send_workers
+    from cli.services import send_workers
 
     monkeypatch.setenv("SLACK_POST_RATE", "50")
     assert send_workers(load_settings(None)) == 18
@@ -120,6 +120,6 @@ def test_teams_is_off_until_credentials_or_the_local_switch(isolated_env, monkey
 def test_every_setting_the_bot_reads_is_documented_in_the_env_example():
     from tests.conftest import ROOT, SETTING_NAMES
 
-    sources = (ROOT / "bot" / "settings.py").read_text() + (ROOT / "bot" / "teams_settings.py").read_text()
+    sources = (ROOT / "config" / "settings.py").read_text() + (ROOT / "config" / "teams.py").read_text()
     read = set(re.findall(r"\(\s*\"([A-Z][A-Z0-9_]{3,})\"", sources))
     assert read and read <= SETTING_NAMES, read - SETTING_NAMES

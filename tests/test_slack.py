@@ -10,10 +10,10 @@ from types import SimpleNamespace
 import pytest
 from sqlmodel import Session, select
 
-from bot.db import make_engine
-from bot.feedback import VoteLog
-from bot.models import ProcessedEvent
 from knowledge.academic_calendar import load_academic_calendar
+from store.db import make_engine
+from store.feedback import VoteLog
+from store.models import ProcessedEvent
 from tests.slack_driver import BOT_USER, RunningBot, block_action, dm, institution_today, mention
 
 WINDOW_NONE = SimpleNamespace(phase=None)

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 from sqlmodel import Session, select
 
-from bot.db import make_engine
-from bot.models import ProcessedEvent
+from store.db import make_engine
+from store.models import ProcessedEvent
 from tests.slack_driver import dm, event_envelope, signature_headers
 
 MARKER = "zebra-marker-words"

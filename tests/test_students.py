@@ -7,13 +7,13 @@ from datetime import date
 
 import pytest
 
-from bot.db import migrated_engine
-from bot.events import EventLog
-from bot.feedback import VoteLog, message_key
-from bot.profile import InputError, StudentContext
-from bot.students import ProfileStore, parse_class_of
 from knowledge.academic_calendar import load_academic_calendar
+from knowledge.context import InputError, StudentContext
 from knowledge.loader import ContentError
+from store.db import migrated_engine
+from store.events import EventLog
+from store.feedback import VoteLog, message_key
+from store.students import ProfileStore, parse_class_of
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_an_unanswered_question_is_handed_to_one_taker_after_its_lease(database_
 
 
 def test_a_rostered_student_without_a_profile_gets_their_rostered_class(profiles, database_url):
-    from bot.roster import Roster, RosterRow
+    from store.roster import Roster, RosterRow
 
     Roster(migrated_engine(database_url)).import_rows([RosterRow("U0ROSTER", 2028, "hst")])
     profile = profiles.get("slack", "U0ROSTER")

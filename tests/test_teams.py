@@ -10,8 +10,8 @@ import time
 import pytest
 from sqlmodel import select
 
-from bot.db import migrated_engine, session
-from bot.models import AlumniRequest
+from store.db import migrated_engine, session
+from store.models import AlumniRequest
 from tests.teams_driver import (
     APP_ID,
     CLASS_CHANNEL,
@@ -214,8 +214,8 @@ def test_a_proactive_message_reaches_a_student_after_a_restart(identity, connect
 
 def test_nudges_reach_a_teams_class_channel_and_a_students_personal_chat_once(identity, connector, database_url,
                                                                                isolated_env):
-    from bot.roster import Roster, RosterRow
-    from bot.teams_conversations import PERSONAL, ConversationRef, TeamsConversations
+    from handlers.teams.conversations import PERSONAL, ConversationRef, TeamsConversations
+    from store.roster import Roster, RosterRow
     from tests.nudge_world import class_in_pce_today, send_due_process
 
     engine = migrated_engine(database_url)

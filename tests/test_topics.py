@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.db import migrated_engine, session
-from bot.models import ConversationTopic, utcnow
-from bot.topics import TopicMemory, conversation_key
+from store.db import migrated_engine, session
+from store.models import ConversationTopic, utcnow
+from store.topics import TopicMemory, conversation_key
 
 
 def test_a_conversation_remembers_its_last_entry_and_threads_are_their_own(database_url):

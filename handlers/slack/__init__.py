@@ -14,7 +14,7 @@ from slack_bolt import App
 from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
-from bot.settings import Settings
+from config.settings import Settings
 from handlers.slack import actions, alumni, assistant, commands, home, mentions, messages, nudges, reliability, views
 from handlers.slack.client import web_client
 from handlers.slack.work import ListenerWork

@@ -2,7 +2,7 @@
 buttons and forms, replies relayed between the card's thread and the student, and the check-in.
 
 A request is committed before Slack's request is acknowledged; the card and every message after it
-leave through the outbox (bot/outbox.py), so Slack being down loses nothing.
+leave through the outbox (store/outbox.py), so Slack being down loses nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +13,15 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.alumni import Intake
 from bot.alumni_desk import NOT_LIAISON, NotLiaison, Outcome
 from bot.core import AdvisorCore
 from bot.intents import wants_alumni_contact
-from bot.profile import InputError
 from handlers.slack import alumni_blocks as blocks
 from handlers.slack.blocks import context_block, escape, notice
 from handlers.slack.common import PLATFORM, event_place, interaction_place, is_from_a_person, post_reply
 from handlers.slack.work import ListenerWork
+from knowledge.context import InputError
+from store.alumni import Intake
 
 RECEIPT = ("Your request #{id} is with the Alumni Liaison, who will look for an alum who fits. I'll message you "
            "when it moves on; `/advisor requests` shows where it stands.")

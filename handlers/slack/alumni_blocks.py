@@ -9,9 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.alumni import CLAIMED, CLOSED, CONNECTED, CONTACT_KINDS, DESCRIPTION_LIMIT, FIELD_LIMIT, NEEDS_INFO, OPEN
 from bot.alumni_desk import label
-from bot.models import AlumniRequest, RequestChange
 from handlers.slack.blocks import (
     FALLBACK_LIMIT,
     OPEN_INTAKE_ACTION,
@@ -24,6 +22,8 @@ from handlers.slack.blocks import (
     sections,
 )
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
+from store.alumni import CLAIMED, CLOSED, CONNECTED, CONTACT_KINDS, DESCRIPTION_LIMIT, FIELD_LIMIT, NEEDS_INFO, OPEN
+from store.models import AlumniRequest, RequestChange
 
 CLAIM, ASK_INFO, MARK_CONNECTED, CLOSE = "alumni_claim", "alumni_ask_info", "alumni_connected", "alumni_close"
 LIAISON_ACTIONS = (CLAIM, ASK_INFO, MARK_CONNECTED, CLOSE)

@@ -7,9 +7,9 @@ shown. Limits: https://api.slack.com/reference/block-kit/blocks (section text 30
 
 from __future__ import annotations
 
-from bot.alumni import ABOUT_ALUMNI_ENTRIES
 from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
+from store.alumni import ABOUT_ALUMNI_ENTRIES
 
 SECTION_LIMIT = 3000
 BUTTON_LIMIT = 75

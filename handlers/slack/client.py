@@ -24,8 +24,8 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import BackoffRetryIntervalCalculator
 from slack_sdk.http_retry.jitter import RandomJitter
 
-from bot.after_ack import Stopping
-from bot.settings import Settings
+from config.settings import Settings
+from scheduler.after_ack import Stopping
 
 DEFAULT_API_URL = "https://slack.com/api/"
 RATE_LIMIT_RETRIES = 5

@@ -9,7 +9,6 @@ from slack_sdk import WebClient
 
 from bot.command_words import ALUMNI_VERBS, FORGET_WORDS, profile_words
 from bot.core import AdvisorCore
-from bot.profile import InputError
 from handlers.slack.alumni import file_from_command, list_for_student
 from handlers.slack.alumni_blocks import intake_modal
 from handlers.slack.blocks import escape, notice, reply_blocks, you_asked
@@ -17,6 +16,7 @@ from handlers.slack.common import publish_home, render, student
 from handlers.slack.nudges import nudges_command
 from handlers.slack.surfaces import profile_modal
 from handlers.slack.work import ListenerWork
+from knowledge.context import InputError
 
 HELP = (
     "*Career Planning advisor.* Message me any question about the programme, or use:\n"

@@ -110,7 +110,7 @@ def is_channel_chatter(body: dict) -> bool:
 
 
 def is_question(body: dict) -> bool:
-    """An event that must get an answer: a person's DM or mention (kept until answered, see bot/events.py)."""
+    """An event that must get an answer: a person's DM or mention (kept until answered, see store/events.py)."""
     event = body.get("event") or {}
     return is_from_a_person(event) and (
         event.get("type") == "app_mention" or (event.get("type") == "message" and event.get("channel_type") == "im"))

@@ -19,10 +19,10 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.after_ack import AcknowledgementsFirst
-from bot.logs import RefusalLog
+from config.logs import RefusalLog
 from handlers.slack import shapes
 from handlers.slack.verification import MAX_BODY_BYTES, SlackSignature
+from scheduler.after_ack import AcknowledgementsFirst
 
 EVENTS_PATH = "/slack/events"
 # Bolt is handed the payload already verified and parsed, which Bolt calls "socket_mode" (its only effect: Bolt

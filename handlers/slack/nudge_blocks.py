@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.nudge_desk import CategoryChoice
 from handlers.slack.blocks import FALLBACK_LIMIT, button, clip, context_block, escape, mrkdwn, sections
-from scheduler.desk import CategoryChoice
 from scheduler.dispatch import Outgoing
 
 NUDGE_DONE = "advisor_nudge_done"

@@ -13,9 +13,14 @@ from zoneinfo import ZoneInfo
 
 from slack_sdk import WebClient
 
-from bot.alumni import STATUSES, AlumniRequests
-from bot.models import AlumniRequest, OutboxMessage
-from bot.outbox import (
+from handlers.slack import alumni_blocks as render
+from handlers.slack.delivery import LOOKBACK, find_stamped, paced, post_once, stamp
+from handlers.slack.pacing import Pacer
+from scheduler.dispatch import DeliveryError, Posted
+from scheduler.outbox_worker import Claim, request_to_deliver
+from store.alumni import STATUSES, AlumniRequests
+from store.models import AlumniRequest, OutboxMessage
+from store.outbox import (
     CARD,
     CARD_UPDATE,
     CHECK_IN,
@@ -26,11 +31,6 @@ from bot.outbox import (
     TO_STUDENT,
     TO_THREAD,
 )
-from handlers.slack import alumni_blocks as render
-from handlers.slack.delivery import LOOKBACK, find_stamped, paced, post_once, stamp
-from handlers.slack.pacing import Pacer
-from scheduler.dispatch import DeliveryError, Posted
-from scheduler.outbox_worker import Claim, request_to_deliver
 
 log = logging.getLogger(__name__)
 

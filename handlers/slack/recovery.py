@@ -1,7 +1,7 @@
 """Answers questions that were acknowledged but never answered: the process died, stopped, or Slack failed.
 
 Runs in a daemon thread: at start and then every few seconds it takes the unanswered questions whose lease
-ran out (see bot/events.py). Each is looked for first (its reply carries the question's event id as message
+ran out (see store/events.py). Each is looked for first (its reply carries the question's event id as message
 metadata): a reply that Slack took before the process died is recorded, not sent again. The rest are
 dispatched again through the same Bolt listeners, flagged so the dedupe middleware lets them through once.
 """
@@ -16,11 +16,11 @@ from concurrent.futures import ThreadPoolExecutor
 from slack_bolt import App, BoltRequest
 from slack_sdk import WebClient
 
-from bot.after_ack import ANSWER_AGAIN_AFTER, Stopping
 from bot.core import AdvisorCore
-from bot.events import Unfinished
 from handlers.slack.common import PLATFORM, RECOVERING, event_place, find_reply
+from scheduler.after_ack import ANSWER_AGAIN_AFTER, Stopping
 from scheduler.dispatch import DeliveryError
+from store.events import Unfinished
 
 log = logging.getLogger(__name__)
 LOOKUP_THREADS = 4

@@ -15,7 +15,7 @@ from slack_sdk.socket_mode.builtin import SocketModeClient
 from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 
-from bot.logs import RefusalLog
+from config.logs import RefusalLog
 from handlers.slack import shapes
 
 log = logging.getLogger(__name__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from bot.core import AdvisorCore, Student
-from bot.students import Profile
 from handlers.slack.alumni_blocks import home_section
 from handlers.slack.blocks import (
     OPEN_PROFILE_ACTION,
@@ -17,6 +16,7 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.nudge_blocks import reminder_settings
 from knowledge.schema import TRACK_LABELS
+from store.students import Profile
 
 PROFILE_CALLBACK = "advisor_profile"
 FORGET_PROFILE_ACTION = "advisor_forget_profile"

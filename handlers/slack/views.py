@@ -7,11 +7,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.core import AdvisorCore
-from bot.profile import InputError
 from handlers.slack.blocks import escape, notice
 from handlers.slack.common import interaction_place, post_reply, publish_home, student
 from handlers.slack.surfaces import CLASS_BLOCK, PROFILE_CALLBACK, TRACK_BLOCK, submitted_profile
 from handlers.slack.work import ListenerWork
+from knowledge.context import InputError
 
 
 def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:

@@ -13,11 +13,11 @@ from collections.abc import Callable
 
 from slack_sdk.webhook import WebhookClient
 
-from bot.after_ack import AfterAck
 from bot.core import AdvisorCore
 from handlers.slack.blocks import notice
 from handlers.slack.client import StoppableWebClient
 from handlers.slack.common import PLATFORM, event_place, interaction_place, is_question, post_reply
+from scheduler.after_ack import AfterAck
 
 URGENT_THREADS = 4  # opening a modal: its trigger_id expires 3 s after the press, so it never queues behind answers
 

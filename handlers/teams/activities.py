@@ -6,7 +6,7 @@ import html
 import re
 
 from bot.core import Student
-from bot.teams_conversations import PERSONAL, ConversationRef
+from handlers.teams.conversations import PERSONAL, ConversationRef
 
 PLATFORM = "teams"
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)

@@ -13,11 +13,19 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.alumni import CLOSED, CONNECTED, STATUSES, AlumniRequests
 from bot.alumni_desk import NOT_LIAISON, NotLiaison, Outcome, label
 from bot.core import AdvisorCore, Student
-from bot.models import AlumniRequest, OutboxMessage
-from bot.outbox import (
+from handlers.teams import activities as act
+from handlers.teams.cards import ACTION, adaptive, escape, notice_card, submit, text
+from handlers.teams.conversations import TeamsConversations
+from handlers.teams.sender import TeamsSender, message
+from knowledge.context import InputError
+from knowledge.schema import PHASE_LABELS, TRACK_LABELS
+from scheduler.dispatch import DeliveryError, Posted
+from scheduler.outbox_worker import Claim, request_to_deliver
+from store.alumni import CLOSED, CONNECTED, STATUSES, AlumniRequests
+from store.models import AlumniRequest, OutboxMessage
+from store.outbox import (
     CARD,
     CARD_UPDATE,
     CHECK_IN,
@@ -27,14 +35,6 @@ from bot.outbox import (
     TO_STUDENT,
     TO_THREAD,
 )
-from bot.profile import InputError
-from bot.teams_conversations import TeamsConversations
-from handlers.teams import activities as act
-from handlers.teams.cards import ACTION, adaptive, escape, notice_card, submit, text
-from handlers.teams.sender import TeamsSender, message
-from knowledge.schema import PHASE_LABELS, TRACK_LABELS
-from scheduler.dispatch import DeliveryError, Posted
-from scheduler.outbox_worker import Claim, request_to_deliver
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ import threading
 import msal
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment, from_name, with_overrides
 
-from bot.teams_settings import TeamsSettings
+from config.teams import TeamsSettings
 
 CLOUD_NAMES = {"public": "Public", "usgov": "USGov", "usgovdod": "USGovDoD", "china": "China"}
 

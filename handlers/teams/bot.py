@@ -19,10 +19,10 @@ from microsoft_teams.apps.auth import InboundActivityTokenValidator
 from microsoft_teams.apps.http import FastAPIAdapter
 
 from bot.core import AdvisorCore
-from bot.settings import Settings
-from bot.teams_conversations import TeamsConversations
+from config.settings import Settings
 from handlers.teams.activities import PLATFORM
 from handlers.teams.auth import BotToken, cloud_of
+from handlers.teams.conversations import TeamsConversations
 from handlers.teams.gate import ActivityGate
 from handlers.teams.sender import TeamsSender
 from handlers.teams.turns import TeamsTurns
@@ -51,7 +51,7 @@ class TeamsBot:
         await self.app.start(self.server.config.port)
 
     def recover(self, core: AdvisorCore) -> None:
-        """Handles activities claimed by a process that died or stopped before answering (see bot/events.py).
+        """Handles activities claimed by a process that died or stopped before answering (see store/events.py).
         Teams keeps no history to look in: one whose answer went out just before its process died is answered
         again (the at-least-once window, README)."""
         for question in core.unanswered(PLATFORM):

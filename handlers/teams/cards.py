@@ -11,12 +11,12 @@ from __future__ import annotations
 import re
 import uuid
 
-from bot.alumni import ABOUT_ALUMNI_ENTRIES, CONTACT_KINDS
 from bot.core import Answer
+from bot.nudge_desk import CategoryChoice
 from bot.replies import Link, Reply, ReplyKind
 from knowledge.schema import TRACK_LABELS
-from scheduler.desk import CategoryChoice
 from scheduler.dispatch import Outgoing
+from store.alumni import ABOUT_ALUMNI_ENTRIES, CONTACT_KINDS
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
 VERSION = "1.5"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.teams_conversations import TeamsConversations
 from handlers.teams.cards import nudge_card
+from handlers.teams.conversations import TeamsConversations
 from handlers.teams.sender import TeamsSender, message
 from scheduler.dispatch import DeliveryError, Outgoing, Posted
 

@@ -16,7 +16,7 @@ from microsoft_teams.apps.auth import InboundActivityTokenValidator
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot.logs import RefusalLog
+from config.logs import RefusalLog
 from handlers.teams import shapes
 
 log = logging.getLogger(__name__)

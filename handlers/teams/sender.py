@@ -27,8 +27,8 @@ from typing import TypeVar
 import httpx
 from microsoft_teams.api import ApiClient, Attachment, MessageActivityInput
 
-from bot.after_ack import Stopping
 from handlers.teams.auth import TokenError
+from scheduler.after_ack import Stopping
 from scheduler.dispatch import DeliveryError
 
 log = logging.getLogger(__name__)

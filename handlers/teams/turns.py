@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.after_ack import AfterAck
-from bot.alumni import Intake
 from bot.command_words import ALUMNI_VERBS, FORGET_WORDS, profile_words
 from bot.core import AdvisorCore, Answer, Student
 from bot.intents import wants_alumni_contact
-from bot.profile import InputError
-from bot.teams_conversations import TeamsConversations
 from handlers.teams import activities as act
 from handlers.teams import cards
 from handlers.teams.alumni import AlumniActions
+from handlers.teams.conversations import TeamsConversations
 from handlers.teams.sender import TeamsSender, message
+from knowledge.context import InputError
+from scheduler.after_ack import AfterAck
+from store.alumni import Intake
 
 log = logging.getLogger(__name__)
 

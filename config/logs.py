@@ -8,7 +8,7 @@ import re
 import threading
 import time
 
-from bot.settings import Settings
+from config.settings import Settings
 
 _show_student_text = False
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

@@ -15,8 +15,8 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.db import insert_or_update, session, writing
-from bot.models import AlumniRequest, OutboxMessage, utcnow
+from store.db import insert_or_update, session, writing
+from store.models import AlumniRequest, OutboxMessage, utcnow
 
 PENDING, SENDING, SENT, FAILED = "pending", "sending", "sent", "failed"
 UNSURE = "unsure"  # the platform may have posted it (its answer was lost): looked up before it is sent again

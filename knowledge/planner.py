@@ -13,10 +13,10 @@ from zoneinfo import ZoneInfo
 
 from knowledge.academic_calendar import AcademicCalendar, PhaseWindow
 from knowledge.calendar import month_name
+from knowledge.cohorts import Cohort
 from knowledge.loader import KnowledgeBase
 from knowledge.rules import ANNOUNCEMENT_PREFIX, ANNOUNCEMENTS, NudgeRules, task_timing
 from knowledge.schema import PHASES, TRACK_LABELS, Entry
-from scheduler.cohorts import Cohort
 
 SATURDAY = 5
 

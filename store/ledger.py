@@ -18,9 +18,9 @@ from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
-from bot.db import insert_or_update, session, upsert_statement, writing
-from bot.models import NudgeDelivery, SchedulerState, TaskDone, utcnow
-from scheduler.planner import Nudge
+from knowledge.planner import Nudge
+from store.db import insert_or_update, session, upsert_statement, writing
+from store.models import NudgeDelivery, SchedulerState, TaskDone, utcnow
 
 PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
 UNSURE = "unsure"  # Slack may have posted it (its answer was lost): looked up before it is ever sent again

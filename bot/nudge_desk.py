@@ -8,10 +8,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.models import NudgeDelivery
-from scheduler.ledger import Ledger
-from scheduler.planner import Planner
-from scheduler.preferences import NudgePreferences
+from knowledge.planner import Planner
+from store.ledger import Ledger
+from store.models import NudgeDelivery
+from store.preferences import NudgePreferences
 
 REPLY_WINDOW = timedelta(hours=24)  # a DM this soon after a nudge may be about it
 

@@ -7,11 +7,11 @@ import json
 import sys
 from collections.abc import Callable, Iterable
 
-from bot.cli_nudges import add_nudge_commands
-from bot.cli_requests import add_request_commands
-from bot.cli_teams import add_teams_commands
-from bot.profile import InputError, StudentContext, parse_date, parse_phase, parse_track
-from bot.settings import Settings, SettingsError, load_settings
+from cli.nudges import add_nudge_commands
+from cli.requests import add_request_commands
+from cli.teams import add_teams_commands
+from config.settings import Settings, SettingsError, load_settings
+from knowledge.context import InputError, StudentContext, parse_date, parse_phase, parse_track
 from knowledge.loader import ContentError
 
 
@@ -34,7 +34,7 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.services import build_advisor
+    from cli.services import build_advisor
 
     context = _context(args)
     advisor = build_advisor(settings)
@@ -48,9 +48,9 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import migrated_engine
-    from bot.services import build_advisor
+    from cli.services import build_advisor
     from handlers.console import Console
+    from store.db import migrated_engine
 
     migrated_engine(settings.database_url)
     return Console(build_advisor(settings), _context(args)).run()
@@ -78,9 +78,9 @@ def cmd_kb_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.curation import DeclinedLog
-    from bot.db import migrated_engine
     from knowledge.gaps import group_gaps
+    from store.curation import DeclinedLog
+    from store.db import migrated_engine
 
     log = DeclinedLog(migrated_engine(settings.database_url), settings.declined_retention_days)
     gaps = group_gaps(log.questions())[: args.limit]
@@ -97,8 +97,8 @@ def cmd_kb_gaps(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_kb_feedback(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import migrated_engine
-    from bot.feedback import VoteLog
+    from store.db import migrated_engine
+    from store.feedback import VoteLog
 
     summary = VoteLog(migrated_engine(settings.database_url)).summary()
     if args.json:
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None, serve_platforms: Callable[[Settings], in
     args.nudge_messenger = nudge_messenger
     try:
         settings = load_settings()
-        from bot.logs import configure_logging
+        from config.logs import configure_logging
 
         configure_logging(settings)
         return args.handler(args, settings)

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, create_engine
 
-from bot.models import SchedulerState, utcnow
+from store.models import SchedulerState, utcnow
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Enough connections for the web threads and Slack listener threads of one process under a burst.

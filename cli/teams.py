@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from bot.settings import Settings
+from config.settings import Settings
 
 DEFAULT_PACKAGE = Path("dist/career-advisor-teams.zip")
 

@@ -11,9 +11,9 @@ from datetime import timedelta
 from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 
-from bot.db import insert_or_update, session, writing
-from bot.feedback import message_key
-from bot.models import ConversationTopic, utcnow
+from store.db import insert_or_update, session, writing
+from store.feedback import message_key
+from store.models import ConversationTopic, utcnow
 
 FOLLOW_UP_WINDOW = timedelta(days=1)
 

@@ -1,6 +1,6 @@
 """Microsoft Teams settings: the bot's Entra ID app registration, its endpoint, and where its cards go.
 
-Kept apart from bot/settings.py because Teams has its own credentials, cloud endpoints and the
+Kept apart from config/settings.py because Teams has its own credentials, cloud endpoints and the
 local-development switch whose refusal rules are worth keeping in one place.
 """
 
@@ -57,7 +57,7 @@ def _url(name: str, default: str = "") -> str:
 
 
 def load_teams_settings(flag, integer, ids) -> TeamsSettings:
-    """Reads TEAMS_*; the helpers are bot/settings.py's, so every setting parses the same way."""
+    """Reads TEAMS_*; the helpers are config/settings.py's, so every setting parses the same way."""
     client_id, secret, tenant = _text("TEAMS_CLIENT_ID"), _text("TEAMS_CLIENT_SECRET"), _text("TEAMS_TENANT_ID")
     unauthenticated = flag("TEAMS_ALLOW_UNAUTHENTICATED", False)
     if unauthenticated and (client_id or secret):

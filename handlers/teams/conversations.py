@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from bot.db import insert_or_update, session, writing
-from bot.models import TeamsConversation, utcnow
+from store.db import insert_or_update, session, writing
+from store.models import TeamsConversation, utcnow
 
 PERSONAL = "personal"
 

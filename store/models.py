@@ -1,4 +1,4 @@
-"""Database tables. Every change here needs an Alembic migration in bot/migrations/versions."""
+"""Database tables. Every change here needs an Alembic migration in store/migrations/versions."""
 
 from __future__ import annotations
 

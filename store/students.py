@@ -8,11 +8,11 @@ from datetime import date
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
-from bot.db import insert_or_update, session, writing
-from bot.models import RosterStudent, StudentProfile, utcnow
-from bot.profile import InputError, StudentContext, parse_track
 from knowledge.academic_calendar import AcademicCalendar
+from knowledge.context import InputError, StudentContext, parse_track
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
+from store.db import insert_or_update, session, writing
+from store.models import RosterStudent, StudentProfile, utcnow
 
 ROSTER_PLATFORM = "slack"  # the registrar's roster lists Slack user ids
 EARLIEST_CLASS_OFFSET = -1

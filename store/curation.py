@@ -12,8 +12,8 @@ from sqlalchemy import delete
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.db import writing
-from bot.models import DeclinedQuestion, utcnow
+from store.db import writing
+from store.models import DeclinedQuestion, utcnow
 
 MAX_STORED_CHARS = 500
 

@@ -17,8 +17,8 @@ from datetime import timedelta
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 
-from bot.db import insert_or_update, writing
-from bot.models import ProcessedEvent, utcnow
+from store.db import insert_or_update, writing
+from store.models import ProcessedEvent, utcnow
 
 PURGE_EVERY_SECONDS = 600
 log = logging.getLogger(__name__)

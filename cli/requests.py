@@ -7,12 +7,12 @@ import csv
 import json
 import sys
 
-from bot.alumni import REPORT_FIELDS, STATUSES, AlumniRequests, as_json
-from bot.settings import Settings
+from config.settings import Settings
+from store.alumni import REPORT_FIELDS, STATUSES, AlumniRequests, as_json
 
 
 def _requests(settings: Settings) -> AlumniRequests:
-    from bot.db import migrated_engine
+    from store.db import migrated_engine
 
     return AlumniRequests(migrated_engine(settings.database_url))
 

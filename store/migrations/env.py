@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection bot.db hands over, or on DATABASE_URL from the CLI."""
+"""Alembic environment: runs on the connection store.db hands over, or on DATABASE_URL from the CLI."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from alembic import context
 from sqlalchemy import text
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from bot.db import make_engine
-from bot.settings import load_settings
+import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from config.settings import load_settings
+from store.db import make_engine
 
 MIGRATION_LOCK_KEY = 7_311_024  # PostgreSQL advisory lock: one replica migrates at a time
 

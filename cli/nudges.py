@@ -9,8 +9,8 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from bot.profile import InputError, parse_date
-from bot.settings import Settings, SettingsError
+from config.settings import Settings, SettingsError
+from knowledge.context import InputError, parse_date
 
 
 def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
@@ -18,8 +18,8 @@ def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
     from pathlib import Path
     from zoneinfo import ZoneInfo
 
-    from bot.db import migrated_engine
-    from bot.roster import Roster, RosterError, read_roster
+    from store.db import migrated_engine
+    from store.roster import Roster, RosterError, read_roster
 
     try:
         rows = read_roster(Path(args.file), datetime.now(ZoneInfo(settings.institution_timezone)).date())
@@ -35,9 +35,9 @@ def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import migrated_engine
-    from bot.roster import Roster
-    from bot.services import build_planner
+    from cli.services import build_planner
+    from store.db import migrated_engine
+    from store.roster import Roster
 
     start, end = parse_date(args.start), parse_date(args.end)
     if start is None or end is None or end < start:
@@ -69,7 +69,7 @@ def _moment(text: str | None, timezone: str) -> datetime:
 
 def cmd_nudges_send_due(args: argparse.Namespace, settings: Settings) -> int:
     """Same code path as the scheduler's tick: plan, recover, check, send; safe to run again."""
-    from bot.services import build_dispatcher
+    from cli.services import build_dispatcher
 
     now = _moment(args.now, settings.institution_timezone)
     if not (settings.slack_bot_token or settings.teams.enabled) or args.nudge_messenger is None:
@@ -99,8 +99,8 @@ def stop_on_signal(stop) -> None:
 
 
 def cmd_nudges_status(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.db import migrated_engine
-    from scheduler.ledger import Ledger
+    from store.db import migrated_engine
+    from store.ledger import Ledger
 
     rules = Ledger(migrated_engine(settings.database_url)).status()
     if args.json:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from bot.teams_settings import TeamsSettings, TeamsSettingsError, load_teams_settings
+from config.teams import TeamsSettings, TeamsSettingsError, load_teams_settings
 
 _TRUE = {"1", "true", "yes", "on"}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")

@@ -13,11 +13,11 @@ from datetime import datetime
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
-from bot import outbox
-from bot.db import session, upsert_statement, writing
-from bot.models import AlumniRequest, OutboxMessage, RequestChange, utcnow
-from bot.outbox import CARD, CARD_UPDATE, Outbox
-from bot.profile import InputError
+from knowledge.context import InputError
+from store import outbox
+from store.db import session, upsert_statement, writing
+from store.models import AlumniRequest, OutboxMessage, RequestChange, utcnow
+from store.outbox import CARD, CARD_UPDATE, Outbox
 
 CONTACT_KINDS = ("email", "call", "visit", "shadowing")
 # Knowledge-base entries about reaching alumni: their answers come with a way to make the request there and then.
@@ -37,7 +37,7 @@ STEPS = {
 
 @dataclass(frozen=True)
 class Mail:
-    """A message a change owes someone, queued in the change's own transaction (see bot/outbox.py)."""
+    """A message a change owes someone, queued in the change's own transaction (see store/outbox.py)."""
 
     kind: str
     text: str | None = None

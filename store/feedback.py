@@ -9,8 +9,8 @@ from sqlalchemy import case, func
 from sqlalchemy.engine import Engine
 from sqlmodel import select
 
-from bot.db import insert_or_update, session, writing
-from bot.models import AnswerVote, utcnow
+from store.db import insert_or_update, session, writing
+from store.models import AnswerVote, utcnow
 
 
 def message_key(*parts: str) -> str:

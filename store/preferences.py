@@ -7,8 +7,8 @@ from collections import defaultdict
 from sqlalchemy.engine import Engine
 from sqlmodel import col, delete, select
 
-from bot.db import insert_or_update, session, writing
-from bot.models import NudgeOptOut, utcnow
+from store.db import insert_or_update, session, writing
+from store.models import NudgeOptOut, utcnow
 
 
 class NudgePreferences:

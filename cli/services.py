@@ -7,7 +7,7 @@ from functools import cached_property
 
 from bot.conversation import Advisor
 from bot.core import AdvisorCore
-from bot.settings import Settings
+from config.settings import Settings
 from knowledge.loader import load_knowledge
 
 
@@ -22,8 +22,8 @@ class LazyDeclinedLog:
 
     @cached_property
     def _log(self):
-        from bot.curation import DeclinedLog
-        from bot.db import migrated_engine
+        from store.curation import DeclinedLog
+        from store.db import migrated_engine
 
         return DeclinedLog(migrated_engine(self.settings.database_url), self.settings.declined_retention_days)
 
@@ -44,13 +44,13 @@ def build_advisor(settings: Settings) -> Advisor:
 
 def build_core(settings: Settings) -> AdvisorCore:
     """Everything a chat platform adapter needs, on a migrated database."""
-    from bot.db import migrated_engine
-    from bot.events import EventLog
-    from bot.feedback import VoteLog
-    from bot.students import ProfileStore
-    from scheduler.desk import NudgeDesk
-    from scheduler.ledger import Ledger
-    from scheduler.preferences import NudgePreferences
+    from bot.nudge_desk import NudgeDesk
+    from store.db import migrated_engine
+    from store.events import EventLog
+    from store.feedback import VoteLog
+    from store.ledger import Ledger
+    from store.preferences import NudgePreferences
+    from store.students import ProfileStore
 
     engine = migrated_engine(settings.database_url)
     advisor = build_advisor(settings)
@@ -67,8 +67,8 @@ def build_request_desk(settings: Settings, profiles):
     from datetime import datetime, timedelta
     from zoneinfo import ZoneInfo
 
-    from bot.alumni import AlumniRequests
     from bot.alumni_desk import Liaisons, RequestDesk
+    from store.alumni import AlumniRequests
 
     zone = ZoneInfo(settings.institution_timezone)
     liaisons = settings.liaison_user_ids | {f"teams:{user}" for user in settings.teams.liaison_user_ids}
@@ -93,9 +93,9 @@ def build_service_level(settings: Settings, requests, kb=None):
 def build_planner(settings: Settings, kb=None):
     """The nudge planner: knowledge base, academic calendar, rules and cohorts, in the institution's zone."""
     from knowledge.academic_calendar import load_academic_calendar
+    from knowledge.cohorts import load_cohorts
+    from knowledge.planner import Planner
     from knowledge.rules import load_rules
-    from scheduler.cohorts import load_cohorts
-    from scheduler.planner import Planner
 
     kb = kb or load_knowledge(settings.knowledge_dir)
     return Planner(kb, load_academic_calendar(settings.knowledge_dir), load_rules(kb, settings.knowledge_dir),
@@ -115,12 +115,12 @@ def build_dispatcher(settings: Settings, messenger, kb=None):
     """The nudge sender shared by the scheduler's tick and `advisor nudges send-due`."""
     from datetime import timedelta
 
-    from bot.db import migrated_engine
-    from bot.roster import Roster
     from scheduler.dispatch import Dispatcher
-    from scheduler.ledger import Ledger
     from scheduler.policy import Policy, QuietHours
-    from scheduler.preferences import NudgePreferences
+    from store.db import migrated_engine
+    from store.ledger import Ledger
+    from store.preferences import NudgePreferences
+    from store.roster import Roster
 
     engine = migrated_engine(settings.database_url)
     planner = build_planner(settings, kb)

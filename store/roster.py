@@ -17,10 +17,10 @@ from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
-from bot.db import insert_or_update, session, writing
-from bot.models import RosterStudent, utcnow
-from bot.profile import InputError
-from bot.students import parse_class_of, parse_required_track
+from knowledge.context import InputError
+from store.db import insert_or_update, session, writing
+from store.models import RosterStudent, utcnow
+from store.students import parse_class_of, parse_required_track
 
 COLUMNS = ("class_of", "track")
 ID_COLUMNS = ("slack_user_id", "teams_user_id")  # one of them on each row

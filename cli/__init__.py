@@ -1,0 +1,1 @@
+"""Wiring: the `advisor` command line; each command imports only what it runs."""

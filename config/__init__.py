@@ -1,0 +1,1 @@
+"""Settings and logging: read by every layer, importing none of them."""
