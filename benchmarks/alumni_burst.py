@@ -5,7 +5,7 @@ without Slack failing in the middle.
                                       [--outage-seconds 30] [--scenario clean|outage|both] [--keep-gc] [--keep-logs]
                                       [--lose 20] [--database-url postgresql+psycopg://USER@HOST:PORT/DB]
 
-The real bot (`advisor run`, HTTP mode) runs against the loopback Slack Web API stand-in (`tests/slack_stand_in.py`),
+The real bot (`advisor run`, HTTP mode) runs against the loopback Slack Web API stand-in (`support/slack_stand_in.py`),
 which answers 429 above `--workspace-rate` chat.postMessage/s workspace-wide and `--channel-rate` per channel; the bot
 gets the same limits as SLACK_POST_RATE and SLACK_CHANNEL_POST_RATE (it paces itself 5% under them). Each scenario
 has a fresh bot and a fresh database (SQLite in a scratch folder, or with `--database-url` a database of its own
@@ -50,8 +50,8 @@ from sqlalchemy import text
 from benchmarks.nudge_fanout import fresh_database, quiet_collector
 from benchmarks.speed import percentile
 from store.db import make_engine
-from tests.slack_driver import RunningBot
-from tests.slack_stand_in import Call, SlackStandIn
+from support.slack_driver import RunningBot
+from support.slack_stand_in import Call, SlackStandIn
 
 SLACK_ACK_LIMIT = 3.0
 LIAISON_CHANNEL = "C0LIAISON"

@@ -12,17 +12,17 @@ don't give) count as right only when the advisor does not answer them.
 from __future__ import annotations
 
 from benchmarks.baselines import BM25Baseline, FuzzyBaseline, best_threshold_report
-from benchmarks.harness import (
+from bot.conversation import Advisor
+from knowledge.context import StudentContext
+from knowledge.evaluation import Case, evaluate, load_cases
+from knowledge.loader import load_knowledge
+from support.harness import (
     BLIND_QUESTIONS,
     DEV_CHAT_QUESTIONS,
     DEV_QUESTIONS,
     HELDOUT_QUESTIONS,
     advisor_system,
 )
-from bot.conversation import Advisor
-from knowledge.context import StudentContext
-from knowledge.evaluation import Case, evaluate, load_cases
-from knowledge.loader import load_knowledge
 
 BANDS = ((0.0, 0.2), (0.2, 0.4), (0.4, 0.6), (0.6, 0.8), (0.8, 1.01))
 

@@ -22,12 +22,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import date
 
-from benchmarks.harness import DEV_CHAT_QUESTIONS, DEV_QUESTIONS, advisor_system
 from bot.conversation import Advisor
 from bot.reading import Reader
 from knowledge.engine import CALIBRATION_FILE, CONFIDENCE_FEATURES, FEATURES, RERANK_DEPTH, Calibration, SearchEngine
 from knowledge.evaluation import Case, Report, evaluate, load_cases
 from knowledge.loader import KnowledgeBase, load_knowledge
+from support.harness import DEV_CHAT_QUESTIONS, DEV_QUESTIONS, advisor_system
 
 FOLDS = 5
 GRID_STEP = 0.1

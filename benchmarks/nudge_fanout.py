@@ -43,9 +43,9 @@ from pathlib import Path
 
 from store.db import migrated_engine
 from store.ledger import Ledger
-from tests.databases import throwaway_postgres
-from tests.nudge_world import many_students, nudge_env, roster, send_due_process
-from tests.slack_stand_in import Call, SlackStandIn
+from support.databases import throwaway_postgres
+from support.nudge_world import many_students, nudge_env, roster, send_due_process
+from support.slack_stand_in import Call, SlackStandIn
 
 NOW = "2026-06-01T10:05:00-04:00"  # the CiM survey retake task is due to every class-of-2028 Pathways student
 WORKSPACE_RATE = 50

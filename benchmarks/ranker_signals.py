@@ -49,9 +49,9 @@ from benchmarks.signals import EmbeddingSignal, PhrasingClassifier, fit_logistic
 from knowledge.engine import CONFIDENCE_FEATURES, SearchEngine
 from knowledge.evaluation import Case, load_cases
 from knowledge.loader import KnowledgeBase, load_knowledge
+from support import QUESTIONS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
-QUESTIONS_DIR = ROOT / "tests" / "data"
 SETS = {"dev": "dev_questions.yaml", "dev_chat": "dev_chat_questions.yaml", "heldout": "heldout_questions.yaml",
         "blind": "blind_questions.yaml"}
 NOT_RETRIEVAL = frozenset({"calendar", "checklist", "not-in-kb"})
@@ -511,7 +511,7 @@ def main() -> None:
             if (QUESTIONS_DIR / file).exists()}
     for name in ("dev_chat", "blind"):
         if name not in sets:
-            print(f"(tests/data/{SETS[name]} does not exist: no {name} figures)")
+            print(f"(support/question_sets/{SETS[name]} does not exist: no {name} figures)")
     rows = {name: [make_row(kb, engine, signals, q) for q in questions] for name, questions in sets.items()}
     print("phrasing CV: rebuilding the engine and the signals five times ...", flush=True)
     rows["phrasing CV"] = phrasing_cv_rows(kb, classifiers, mixes, embedding_model)

@@ -17,11 +17,11 @@ from collections import Counter
 from pathlib import Path
 
 from benchmarks.burst import Prepared, send_together
-from benchmarks.harness import DEV_QUESTIONS
 from benchmarks.speed import percentile
 from knowledge.evaluation import load_cases
-from tests.slack_driver import RunningBot, dm, event_envelope, signature_headers
-from tests.slack_stand_in import SlackStandIn
+from support.harness import DEV_QUESTIONS
+from support.slack_driver import RunningBot, dm, event_envelope, signature_headers
+from support.slack_stand_in import SlackStandIn
 
 SLACK_ACK_LIMIT = 3.0
 

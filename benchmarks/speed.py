@@ -15,13 +15,13 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from benchmarks.harness import DEV_QUESTIONS
 from bot.conversation import Advisor
 from knowledge.context import StudentContext
 from knowledge.evaluation import load_cases
 from knowledge.loader import KnowledgeBase, load_knowledge
 from knowledge.schema import Entry, Source
 from knowledge.text import content_words
+from support.harness import DEV_QUESTIONS
 
 PASSES = 5
 STARTUPS = 15

@@ -4,9 +4,9 @@
                                      [--resend] [--fail 429 [--fail-every 5] [--retry-after 1]]
                                      [--lose 20 [--lose-how gateway|drop|timeout]] [--keep-logs]
 
-The real bot (`advisor run` with Teams credentials only, tests/teams_driver.py) validates every activity's token
+The real bot (`advisor run` with Teams credentials only, support/teams_driver.py) validates every activity's token
 against the loopback identity provider (local JWKS) and posts its answers to the connector stand-in
-(tests/teams_stand_in.py), which requires the bot's own MSAL token and answers each call after `--latency`.
+(support/teams_stand_in.py), which requires the bot's own MSAL token and answers each call after `--latency`.
 The database is a fresh SQLite file, or with `--database-url` a database of its own created on that PostgreSQL
 server and dropped afterwards.
 
@@ -50,14 +50,14 @@ from pathlib import Path
 from typing import TypeVar
 
 from benchmarks.alumni_burst import log_counts
-from benchmarks.harness import DEV_QUESTIONS
 from benchmarks.nudge_fanout import fresh_database, quiet_collector
 from benchmarks.speed import percentile
 from bot.command_words import ALUMNI_VERBS
 from knowledge.evaluation import load_cases
 from knowledge.loader import load_knowledge
-from tests.teams_driver import APP_ID, SECRET, TENANT, TeamsBot, card_of, person, personal
-from tests.teams_stand_in import Identity, TeamsConnector
+from support.harness import DEV_QUESTIONS
+from support.teams_driver import APP_ID, SECRET, TENANT, TeamsBot, card_of, person, personal
+from support.teams_stand_in import Identity, TeamsConnector
 
 CONNECTOR_TIMEOUT = 15.0  # the Bot Connector gives up on a bot after 15 s
 FIRST_STUDENT = 10_000  # person() numbers of the burst's students (the warm-up student is below)

@@ -12,11 +12,21 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-from config.teams import TeamsSettings, TeamsSettingsError, load_teams_settings
+from config.teams import TEAMS_SETTING_NAMES, TeamsSettings, TeamsSettingsError, load_teams_settings
 
 _TRUE = {"1", "true", "yes", "on"}
 _CLOCK = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _QUIET_HOURS = re.compile(r"^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$")
+# Every variable the bot reads (tests clear them all; .env.example documents them all).
+SETTING_NAMES = TEAMS_SETTING_NAMES | frozenset({
+    "ALUMNI_CHECK_IN_DAYS", "ALUMNI_DIGEST_TIME", "ALUMNI_LIAISON_CHANNEL", "ALUMNI_REMINDER_BUSINESS_DAYS",
+    "ALUMNI_REQUEST_RETENTION_DAYS", "COHORTS_FILE", "DATABASE_URL", "DATA_DIR", "DECLINED_QUESTION_RETENTION_DAYS",
+    "EVENT_LEASE_SECONDS", "EVENT_RETENTION_DAYS", "HOST", "INSTITUTION_TIMEZONE", "KNOWLEDGE_DIR",
+    "LIAISON_USER_IDS", "LOG_LEVEL", "LOG_STUDENT_TEXT", "NUDGES_ENABLED", "NUDGE_RETENTION_DAYS",
+    "NUDGE_SEND_WORKERS", "NUDGE_TICK_SECONDS", "NUDGE_WEEKLY_CAP", "PORT", "QUIET_HOURS",
+    "SLACK_API_TIMEOUT_SECONDS", "SLACK_API_URL", "SLACK_APP_TOKEN", "SLACK_BOT_TOKEN", "SLACK_CHANNEL_POST_RATE",
+    "SLACK_POST_RATE", "SLACK_SIGNING_SECRET",
+})
 
 
 class SettingsError(ValueError):

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 CLOUDS = ("public", "usgov", "usgovdod", "china")
 DEFAULT_SERVICE_URL = "https://smba.trafficmanager.net/teams/"
+TEAMS_SETTING_NAMES = frozenset({  # every variable load_teams_settings reads
+    "TEAMS_ALLOW_UNAUTHENTICATED", "TEAMS_APP_DEVELOPER", "TEAMS_APP_PRIVACY_URL", "TEAMS_APP_TERMS_URL",
+    "TEAMS_APP_VERSION", "TEAMS_APP_WEBSITE", "TEAMS_CLIENT_ID", "TEAMS_CLIENT_SECRET", "TEAMS_CLOUD",
+    "TEAMS_LIAISON_CHANNEL", "TEAMS_LIAISON_USER_IDS", "TEAMS_LOGIN_ENDPOINT", "TEAMS_OPENID_METADATA_URL",
+    "TEAMS_PORT", "TEAMS_SERVICE_URL", "TEAMS_TENANT_ID", "TEAMS_TOKEN_ISSUER",
+})
 
 
 class TeamsSettingsError(ValueError):

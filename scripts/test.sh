@@ -26,7 +26,7 @@ fi
 
 at() {  # runs pytest with every Python process of the run on a fake clock starting at $1
   echo "== pytest on a fake clock from $1"
-  PYTHONPATH="$PWD/tests/fake_clock${PYTHONPATH:+:$PYTHONPATH}" ADVISOR_FAKE_TIME=$1 \
+  PYTHONPATH="$PWD/support/fake_clock${PYTHONPATH:+:$PYTHONPATH}" ADVISOR_FAKE_TIME=$1 \
     ADVISOR_FAKE_TIME_FROM=$(date +%s.%N) .venv/bin/python -m pytest -p no:time_machine \
       -W "ignore:Module already imported so cannot be rewritten:pytest.PytestAssertRewriteWarning" "${@:2}"
 }

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import os
-import re
 from pathlib import Path
 
 import pytest
 
 from bot.conversation import Advisor
+from config.settings import SETTING_NAMES
 from knowledge.engine import SearchEngine
 from knowledge.loader import load_knowledge
-from tests.databases import throwaway_postgres
-from tests.slack_driver import RunningBot
-from tests.slack_stand_in import SlackStandIn
+from support.databases import throwaway_postgres
+from support.slack_driver import RunningBot
+from support.slack_stand_in import SlackStandIn
 
 
 @pytest.fixture(scope="session")
@@ -32,8 +32,6 @@ def advisor(kb, engine):
 
 
 ROOT = Path(__file__).resolve().parent.parent
-# Every setting the bot reads is documented in .env.example (tests/test_settings.py checks that it stays so).
-SETTING_NAMES = frozenset(re.findall(r"^#? ?([A-Z][A-Z0-9_]+)=", (ROOT / ".env.example").read_text(), re.MULTILINE))
 
 
 @pytest.fixture
