@@ -114,26 +114,3 @@ def cmd_nudges_status(args: argparse.Namespace, settings: Settings) -> int:
         why = ", ".join(f"{reason} {count}" for reason, count in sorted(rule.reasons.items()))
         print(f"{rule.nudge:<44} {rule.sent:>6} {rule.pending:>8} {rule.skipped:>8} {rule.failed:>7}  {why}")
     return 0
-
-
-def add_nudge_commands(commands: argparse._SubParsersAction) -> None:
-    roster = commands.add_parser("roster", help="the roster of students for personal nudges")
-    roster_commands = roster.add_subparsers(dest="roster_command", required=True)
-    roster_import = roster_commands.add_parser(
-        "import", help="upsert students from a CSV with columns slack_user_id,class_of,track (all or nothing)")
-    roster_import.add_argument("file")
-    roster_import.set_defaults(handler=cmd_roster_import)
-    nudges = commands.add_parser("nudges", help="the programme calendar's reminders to channels and students")
-    nudges_commands = nudges.add_subparsers(dest="nudges_command", required=True)
-    preview = nudges_commands.add_parser("preview", help="every message that would be sent between two dates")
-    preview.add_argument("--from", dest="start", required=True, help="YYYY-MM-DD")
-    preview.add_argument("--to", dest="end", required=True, help="YYYY-MM-DD (inclusive)")
-    preview.add_argument("--json", action="store_true")
-    preview.set_defaults(handler=cmd_nudges_preview)
-    send_due = nudges_commands.add_parser("send-due", help="send what is due and not yet sent (idempotent)")
-    send_due.add_argument("--now", help="act as if it were this ISO datetime (default: now)")
-    send_due.add_argument("--json", action="store_true", help="the run's counts as JSON")
-    send_due.set_defaults(handler=cmd_nudges_send_due)
-    status = nudges_commands.add_parser("status", help="sent, pending and skipped messages per rule")
-    status.add_argument("--json", action="store_true")
-    status.set_defaults(handler=cmd_nudges_status)

@@ -8,7 +8,7 @@ import json
 import sys
 
 from config.settings import Settings
-from store.alumni import REPORT_FIELDS, STATUSES, AlumniRequests, as_json
+from store.alumni import REPORT_FIELDS, AlumniRequests, as_json
 
 
 def _requests(settings: Settings) -> AlumniRequests:
@@ -69,20 +69,3 @@ def cmd_requests_show(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  {len(waiting)} message(s) not delivered yet: "
               + ", ".join(f"{m['kind']} ({m['status']}, {m['reason'] or 'queued'})" for m in waiting))
     return 0
-
-
-def add_request_commands(commands: argparse._SubParsersAction) -> None:
-    requests = commands.add_parser("requests", help="alumni-advisor requests (for the Alumni Liaison)")
-    request_commands = requests.add_subparsers(dest="requests_command", required=True)
-    listing = request_commands.add_parser("list", help="requests, oldest first")
-    listing.add_argument("--status", choices=STATUSES)
-    listing.add_argument("--json", action="store_true")
-    listing.set_defaults(handler=cmd_requests_list)
-    export = request_commands.add_parser("export", help="requests as CSV, for reporting")
-    export.add_argument("--status", choices=STATUSES)
-    export.add_argument("file", nargs="?", help="where to write (default: standard output)")
-    export.set_defaults(handler=cmd_requests_export)
-    show = request_commands.add_parser("show", help="one request with its audit trail and messages")
-    show.add_argument("id", type=int)
-    show.add_argument("--json", action="store_true")
-    show.set_defaults(handler=cmd_requests_show)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import math
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from bot.conversation import Advisor
-from bot.core import AdvisorCore
 from config.settings import Settings
 from knowledge.loader import load_knowledge
+
+if TYPE_CHECKING:  # the core loads the database layer, which `advisor ask` never needs
+    from bot.core import AdvisorCore
 
 
 class LazyDeclinedLog:
@@ -35,15 +38,18 @@ def build_advisor(settings: Settings) -> Advisor:
     kb = load_knowledge(settings.knowledge_dir)
     recorder = LazyDeclinedLog(settings) if settings.declined_retention_days > 0 else None
     from knowledge.academic_calendar import load_academic_calendar
+    from knowledge.engine import SearchEngine
     from knowledge.rules import load_rules
 
-    return Advisor(kb, declined=recorder, timezone=settings.institution_timezone,
+    engine = SearchEngine(kb, cache_dir=settings.data_dir / "cache")
+    return Advisor(kb, engine=engine, declined=recorder, timezone=settings.institution_timezone,
                    calendar=load_academic_calendar(settings.knowledge_dir),
                    rules=load_rules(kb, settings.knowledge_dir))
 
 
 def build_core(settings: Settings) -> AdvisorCore:
     """Everything a chat platform adapter needs, on a migrated database."""
+    from bot.core import AdvisorCore
     from bot.nudge_desk import NudgeDesk
     from store.db import migrated_engine
     from store.events import EventLog

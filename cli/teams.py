@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 
 from config.settings import Settings
-
-DEFAULT_PACKAGE = Path("dist/career-advisor-teams.zip")
 
 
 def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
@@ -23,11 +20,3 @@ def cmd_teams_package(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     print(f"Wrote {path}. Upload it in Teams: Apps > Manage your apps > Upload an app.")
     return 0
-
-
-def add_teams_commands(commands: argparse._SubParsersAction) -> None:
-    teams = commands.add_parser("teams", help="Microsoft Teams tools")
-    teams_commands = teams.add_subparsers(dest="teams_command", required=True)
-    package = teams_commands.add_parser("package", help="zip the Teams app package (manifest and icons)")
-    package.add_argument("--out", type=Path, default=DEFAULT_PACKAGE, help=f"where to write it ({DEFAULT_PACKAGE})")
-    package.set_defaults(handler=cmd_teams_package)

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 
 from knowledge.loader import ContentError
 from knowledge.schema import Track
+from knowledge.yaml_files import read_yaml
 
 
 class Cohort(BaseModel):
@@ -46,7 +47,7 @@ def load_cohorts(path: Path | None) -> tuple[Cohort, ...]:
     if path is None or not path.is_file():
         return ()
     try:
-        cohorts = CohortsFile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {}).cohorts
+        cohorts = CohortsFile.model_validate(read_yaml(path.read_text(encoding="utf-8")) or {}).cohorts
     except (yaml.YAMLError, ValidationError) as error:
         raise ContentError([f"{path}: {error}"]) from error
     seen: set[tuple[int, str]] = set()

@@ -5,11 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
+from knowledge.errors import InputError
 from knowledge.schema import PHASES, TRACKS
 
-
-class InputError(ValueError):
-    """Something a student typed cannot be used (a profile, a request); the message says why, for them."""
+__all__ = ["InputError", "StudentContext", "parse_date", "parse_phase", "parse_track"]
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,9 @@ decline better on the blind set, for 0.1 ms a question.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +19,7 @@ import numpy as np
 from knowledge.loader import KnowledgeBase
 from knowledge.schema import Entry
 
+log = logging.getLogger(__name__)
 ANSWER_SHARE = 0.5  # the answer's prose counts half as much as the ways the entry is asked
 
 
@@ -41,17 +44,25 @@ def load_model(dim: int = 256):
 class Embeddings:
     """Each entry's phrasings and answer embedded once; a question costs one embedding and two products."""
 
-    def __init__(self, kb: KnowledgeBase, model=None):
+    def __init__(self, kb: KnowledgeBase, model=None, cache_dir: Path | None = None):
+        """`cache_dir`: where the entries' vectors are kept between runs, keyed by the model and every text, so a
+        new process (`advisor ask`) skips embedding the whole knowledge base again."""
         self.model = model or load_model()
         owners, texts = [], []
         for index, entry in enumerate(kb.entries):
             for text in _texts(entry):
                 owners.append(index)
                 texts.append(text)
+        answers = [entry.answer for entry in kb.entries]
         self.count = len(kb.entries)
         self.owners = np.asarray(owners)
-        self.phrasings = self._embed(texts)
-        self.answers = self._embed([entry.answer for entry in kb.entries])
+        cache = _VectorCache(cache_dir, self.model, texts, answers) if cache_dir else None
+        cached = cache.read() if cache else None
+        if cached is None:
+            cached = self._embed(texts), self._embed(answers)
+            if cache:
+                cache.write(*cached)
+        self.phrasings, self.answers = cached
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         return self.model.embed(texts, norm=True).astype("float32")
@@ -67,3 +78,38 @@ class Embeddings:
         """Per entry: how the question is asked like it, plus half how close it is to what it says."""
         phrasings, answer = self.parts(question)
         return phrasings + ANSWER_SHARE * answer
+
+
+class _VectorCache:
+    """One file of vectors for one model and one set of texts; any other content or model gets a new file and
+    the old ones are removed. A file that cannot be read is rebuilt, never trusted."""
+
+    PREFIX = "entry-vectors-"
+
+    def __init__(self, folder: Path, model, phrasings: list[str], answers: list[str]):
+        digest = hashlib.sha256(f"{model.embedding.shape}".encode() + model.embedding[:64].tobytes())  # the model
+        for text in (*phrasings, "\x00", *answers):
+            digest.update(text.encode("utf-8") + b"\x1f")
+        self.folder = folder
+        self.path = folder / f"{self.PREFIX}{digest.hexdigest()[:24]}.npz"
+        self.sizes = (len(phrasings), len(answers))
+
+    def read(self) -> tuple[np.ndarray, np.ndarray] | None:
+        try:
+            with np.load(self.path, allow_pickle=False) as saved:
+                vectors = saved["phrasings"], saved["answers"]
+        except (OSError, KeyError, ValueError):
+            return None
+        return vectors if (len(vectors[0]), len(vectors[1])) == self.sizes else None
+
+    def write(self, phrasings: np.ndarray, answers: np.ndarray) -> None:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(temporary, phrasings=phrasings, answers=answers)
+            os.replace(temporary, self.path)
+            for old in self.folder.glob(f"{self.PREFIX}*.npz"):
+                if old != self.path:
+                    old.unlink(missing_ok=True)
+        except OSError as error:  # a read-only data folder costs start-up time, nothing else
+            log.warning("entry vectors not cached in %s: %s", self.folder, error.strerror or error)

@@ -131,9 +131,10 @@ def _entry_texts(entry: Entry) -> dict[str, tuple[str, ...]]:
 class SearchEngine:
     """Built once per knowledge base; searching allocates only per-query state."""
 
-    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None, embeddings=None):
+    def __init__(self, kb: KnowledgeBase, calibration: Calibration | None = None, embeddings=None,
+                 cache_dir: Path | None = None):
         """`embeddings`: an `Embeddings` to share, or whether to build one (default: when the calibration weighs
-        the embedding feature; it costs about 0.5 s of start-up, so only then)."""
+        the embedding feature; it costs start-up time, so only then). `cache_dir`: where its vectors persist."""
         self.kb = kb
         self.calibration = calibration or Calibration.load()
         if embeddings is None:
@@ -141,7 +142,7 @@ class SearchEngine:
         if embeddings is True:
             from knowledge.embeddings import Embeddings
 
-            embeddings = Embeddings(kb)
+            embeddings = Embeddings(kb, cache_dir=cache_dir)
         self.embeddings = embeddings or None
         self.entries = kb.entries
         self._index_by_id = {entry.id: index for index, entry in enumerate(self.entries)}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import yaml
+from knowledge.yaml_files import read_yaml
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class Report:
 
 
 def load_cases(path: Path) -> list[Case]:
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    data = read_yaml(Path(path).read_text(encoding="utf-8"))
     cases = []
     for item in data.get("in_scope", []):
         expect = item["expect"]

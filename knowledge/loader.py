@@ -10,7 +10,9 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from knowledge.errors import ContentError
 from knowledge.schema import ChatLanguage, Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
+from knowledge.yaml_files import read_yaml
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
 GLOSSARY_FILE = "glossary.yaml"
@@ -19,14 +21,6 @@ SOURCES_FILE = "sources.yaml"
 CHAT_FILE = "chat.yaml"
 
 Model = TypeVar("Model", bound=BaseModel)
-
-
-class ContentError(Exception):
-    """The content folder does not load; each problem names its file."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -54,7 +48,7 @@ def _read_yaml(path: Path, problems: list[str]) -> object:
         problems.append(f"{path.name}: missing")
         return None
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return read_yaml(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
         problems.append(f"{path.name}: cannot read YAML: {error}")
         return None

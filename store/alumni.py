@@ -18,14 +18,13 @@ from store import outbox
 from store.db import session, upsert_statement, writing
 from store.models import AlumniRequest, OutboxMessage, RequestChange, utcnow
 from store.outbox import CARD, CARD_UPDATE, Outbox
+from store.request_states import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, OPEN
 
 CONTACT_KINDS = ("email", "call", "visit", "shadowing")
 # Knowledge-base entries about reaching alumni: their answers come with a way to make the request there and then.
 ABOUT_ALUMNI_ENTRIES = frozenset({"alumni-advisors", "alumni-liaison"})
 DESCRIPTION_LIMIT = 2000
 FIELD_LIMIT = 100
-OPEN, CLAIMED, NEEDS_INFO, CONNECTED, CLOSED = "open", "claimed", "needs_info", "connected", "closed"
-STATUSES = (OPEN, CLAIMED, NEEDS_INFO, CONNECTED, CLOSED)
 # Which status each liaison action may start from; connected and closed are final.
 STEPS = {
     CLAIMED: (OPEN, NEEDS_INFO),

@@ -1,0 +1,55 @@
+"""`advisor ask`, `chat` and `run`: the advisor's answers from the command line, the console, or the platforms."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable
+
+from config.settings import Settings
+from knowledge.context import StudentContext, parse_date, parse_phase, parse_track
+
+
+def _context(args: argparse.Namespace) -> StudentContext:
+    return StudentContext(phase=parse_phase(args.phase), track=parse_track(args.track), today=parse_date(args.date))
+
+
+def _questions(args: argparse.Namespace) -> Iterable[str]:
+    if args.question:
+        yield " ".join(args.question)
+        return
+    for line in sys.stdin:
+        yield line.rstrip("\n")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.services import build_advisor
+
+    context = _context(args)
+    advisor = build_advisor(settings)
+    for number, question in enumerate(_questions(args)):
+        reply = advisor.reply(question, context)
+        if args.json:
+            print(json.dumps(reply.as_json(), ensure_ascii=False), flush=True)
+        else:
+            print(("\n" if number else "") + reply.text, flush=True)
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    from cli.services import build_advisor
+    from handlers.console import Console
+    from store.db import migrated_engine
+
+    migrated_engine(settings.database_url)
+    return Console(build_advisor(settings), _context(args)).run()
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    """Starts the configured platforms; with none configured, the local console."""
+    if (settings.slack_mode is not None or settings.teams.enabled) and args.serve_platforms is not None:
+        return args.serve_platforms(settings)
+    print("No Slack or Teams credentials are configured (nor TEAMS_ALLOW_UNAUTHENTICATED=true): starting the local "
+          "console.", file=sys.stderr)
+    return cmd_chat(args, settings)
