@@ -1,1 +1,1 @@
-"""Wiring: the `advisor` command line; each command imports only what it runs."""
+"""Wiring (the top layer, with app.py): the `advisor` command line. Each command imports only what it runs."""

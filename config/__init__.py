@@ -1,1 +1,1 @@
-"""Settings and logging: read by every layer, importing none of them."""
+"""Config (the bottom layer): settings from the environment and logging; imports no other package of ours."""

@@ -1,1 +1,2 @@
-"""The curated programme content (content/), its loader and checks, the calendar and the retrieval engine."""
+"""Knowledge (layer 1, above config only): the staff-edited content, its schema and loaders, the academic
+calendar, nudge rules and planner, and the retrieval engine."""

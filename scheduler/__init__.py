@@ -1,1 +1,2 @@
-"""Nudges: the academic calendar, nudge rules, the delivery ledger and the APScheduler wiring."""
+"""Delivery (layer 4): plans nudges onto the ledger, sends them and the outbox through ports the adapters
+implement, and runs the work that follows an acknowledgement. Imports the core and the layers below it."""
