@@ -1,7 +1,7 @@
 """What a Slack listener does after Slack has its acknowledgement, and what happens when that fails.
 
 Bolt answers Slack when a listener returns (process_before_response), so listeners only decide, commit what
-must be committed and hand everything that talks to Slack to AfterAck (bot/after_ack.py): an acknowledgement
+must be committed and hand everything that talks to Slack to AfterAck (scheduler/after_ack.py): an acknowledgement
 never waits behind another student's answer or a slow Slack. When something other than Slack fails, the
 student gets one apology: it carries the question's key and is looked for first, so it never follows an
 answer that went out, and Slack's retries or the recovery add no second one.
