@@ -1,4 +1,5 @@
-"""Answer time in-process (real and synthetic 10,000-entry knowledge bases) and `advisor ask` start-up.
+"""Answer time in-process (real and synthetic 10,000-entry knowledge bases) and `advisor ask` start-up
+(`--startup`: only that).
 
     python -m benchmarks.speed
 """
@@ -77,6 +78,11 @@ def row(label: str, samples: list[float]) -> str:
 
 
 def main() -> None:
+    if "--startup" in sys.argv[1:]:  # only the process start-up, for a quick check
+        print("| measurement | samples | p50 | p99 | max |")
+        print("|---|---|---|---|---|")
+        print(row("`advisor ask` start-up to answer (process wall time)", startup_times()))
+        return
     kb = load_knowledge()
     questions = [(c.question, StudentContext(phase=c.phase, track=c.track, today=c.today))
                  for c in load_cases(DEV_QUESTIONS)]
