@@ -16,6 +16,8 @@ import time
 
 import pytest
 from sqlmodel import Session, select
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from bot.command_words import FORGET_WORDS
 from bot.core import Student
@@ -33,6 +35,7 @@ from handlers.slack.blocks import (
     notice,
 )
 from handlers.slack.common import render, student
+from handlers.slack.http import EVENTS_PATH, routes
 from handlers.slack.nudge_blocks import BUTTONS_BLOCK, NUDGE_CATEGORY, NUDGE_DONE, NUDGE_LATER
 from handlers.slack.surfaces import CLASS_BLOCK, PROFILE_CALLBACK, TRACK_BLOCK
 from store.models import NudgeDelivery, ProcessedEvent
@@ -556,3 +559,20 @@ def test_url_verification_echoes_the_challenge(app):
     challenge = signed(json.dumps({"type": "url_verification", "challenge": "c-123", "token": "legacy"}).encode(),
                        "application/json")
     assert ok(app.receive(challenge))["challenge"] == "c-123"
+
+
+def test_requests_taken_in_process_get_what_the_http_endpoint_answers(app, slack):
+    """support/slack_app.py repeats handlers/slack/http.py's checks in its order: the same requests through the
+    real endpoint (Starlette, in process) get the same status and acknowledgement."""
+    requests = {"help": command("U0PARITY", "help", slack.response_url("parity")), "forged": forged("wrong secret"),
+                "unsigned": forged("unsigned"), "not JSON": signed(b"{not json", "application/json"),
+                **malformed(slack),
+                "url_verification": signed(json.dumps({"type": "url_verification", "challenge": "c-9"}).encode(),
+                                           "application/json")}
+    endpoint = Starlette(routes=routes(app.bot.app, app.settings.slack_signing_secret, app.settings.slack_api_url))
+    with TestClient(endpoint) as client:
+        for what, request in requests.items():
+            over_http = client.post(EVENTS_PATH, content=request.body, headers=request.headers)
+            in_process = app.receive(request)
+            assert (in_process.status, ok(in_process, in_process.status)) == \
+                (over_http.status_code, over_http.json() if over_http.content else {}), what
