@@ -109,7 +109,8 @@ class InProcessSlack:
 
     def settle(self, timeout: float = 15.0) -> None:
         """Waits (bounded) until no after-ack work is queued or running: only then is "nothing was sent" true.
-        Work is counted when it is handed over, before dispatch returns, so nothing dispatched is missed."""
+        Work is counted when it is handed over, before dispatch returns, so nothing dispatched is missed.
+        (AfterAck has no public idle wait; its own one, used by close(), is borrowed here.)"""
         after = self.bot.work.after
         after._wait_idle(timeout)
         if after._running:
