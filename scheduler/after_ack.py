@@ -116,20 +116,22 @@ class AfterAck:
         back and be recorded. The questions still open go back to recovery, which looks for their answers
         first (where the platform lets it). Returns those questions."""
         self.stopping.set()
-        self._wait_idle(timeout)
+        self.wait_idle(timeout)
         before_hand_back()
-        self._wait_idle(settle)
+        self.wait_idle(settle)
         still_open = self.leases.held()
         for event_id in still_open:
             self.core.answer_later(self.platform, event_id)
         self.leases.stop()
         return still_open
 
-    def _wait_idle(self, timeout: float) -> None:
+    def wait_idle(self, timeout: float) -> bool:
+        """Waits up to `timeout` s for the work handed over to finish; True when none is left."""
         deadline = time.monotonic() + timeout
         with self._idle:
             while self._running and time.monotonic() < deadline:
                 self._idle.wait(deadline - time.monotonic())
+            return not self._running
 
     def later(self, question: str | None, error: Exception) -> None:
         """The platform failed (or the bot is stopping): the question waits for recovery."""

@@ -10,23 +10,25 @@ Bolt cannot even parse has to be refused by the bot's own checks first, as it is
 
 from __future__ import annotations
 
-import itertools
 import json
 from dataclasses import dataclass, replace
 from pathlib import Path
-from urllib.parse import urlencode
 
 from slack_bolt import BoltResponse
 
 from bot.core import AdvisorCore
 from cli.services import build_core
 from config.settings import Settings, load_settings
-from handlers.slack import SlackBot, build_app, http, shapes
-from handlers.slack.verification import SlackSignature
-from support.slack_driver import BOT_TOKEN, SIGNING_SECRET, TEAM, event_envelope, signature_headers
-
-FORM = "application/x-www-form-urlencoded"
-_triggers = itertools.count(1)
+from handlers.slack import SlackBot, build_app, http
+from support.slack_driver import (
+    BOT_TOKEN,
+    FORM,
+    SIGNING_SECRET,
+    command_form,
+    event_envelope,
+    interaction_form,
+    signature_headers,
+)
 
 
 @dataclass(frozen=True)
@@ -52,16 +54,11 @@ def event(event: dict, event_id: str | None = None, retry: int | None = None) ->
 
 
 def command(user: str, text: str, response_url: str, channel: str = "C0GENERAL") -> Signed:
-    """`/advisor <text>` as Slack posts it: a form with a response_url and a trigger_id."""
-    form = {"command": "/advisor", "text": text, "user_id": user, "channel_id": channel, "team_id": TEAM,
-            "response_url": response_url, "trigger_id": f"trigger-in-process-{next(_triggers)}", "token": "legacy"}
-    return signed(urlencode(form).encode(), FORM)
+    return signed(command_form(user, text, response_url, channel), FORM)
 
 
 def interaction(payload: dict) -> Signed:
-    """A button press or a view submission: the JSON payload in the form field `payload`."""
-    payload = {"team": {"id": TEAM}, "api_app_id": "A0ADVISOR", "token": "legacy", **payload}
-    return signed(urlencode({"payload": json.dumps(payload)}).encode(), FORM)
+    return signed(interaction_form(payload), FORM)
 
 
 def listener_settings(api_url: str, database_url: str, data_dir: Path, base: Settings | None = None,
@@ -87,33 +84,21 @@ class InProcessSlack:
         return cls(settings, core, build_app(settings, core))
 
     def __post_init__(self) -> None:
-        self.signature = SlackSignature(self.settings.slack_signing_secret)
-        self.hosts = shapes.response_hosts(self.settings.slack_api_url)
+        self.gate = http.SlackGate(self.settings.slack_signing_secret, self.settings.slack_api_url)
 
     def receive(self, request: Signed) -> BoltResponse:
-        """What POST /slack/events does with a request, with the endpoint's own checks in its order: the
-        signature over the raw bytes (401), the body parsed (400 when it is not an object or a form), the
-        payload's shape (quietly acknowledged when the advisor does not handle it), then Bolt's dispatch,
-        counted as an acknowledgement in progress so after-ack work gives way to it."""
-        if self.signature.refusal(request.headers, request.body):
-            return BoltResponse(status=401, body=json.dumps({"error": "invalid request"}))
-        payload = http.parse(request.body, request.headers.get("content-type", ""))
-        if not isinstance(payload, dict):
-            return BoltResponse(status=400, body=json.dumps({"error": "malformed request"}))
-        bolt_request = None if shapes.problem(payload, self.hosts) else shapes.bolt_request(
-            body=payload, mode=http.VERIFIED, headers=request.headers)
-        if bolt_request is None:
-            return BoltResponse(status=200, body="")
+        """What POST /slack/events does with a request: the endpoint's own gate (signature, parse, shape), then
+        Bolt's dispatch, counted as an acknowledgement in progress so after-ack work gives way to it."""
+        admitted = self.gate.admit(request.body, request.headers)
+        if isinstance(admitted, http.Refusal):
+            return BoltResponse(status=admitted.status, body=json.dumps(admitted.body) if admitted.body else "")
         with self.bot.work.after.acknowledgements.acknowledging():
-            return self.bot.app.dispatch(bolt_request)
+            return self.bot.app.dispatch(admitted)
 
     def settle(self, timeout: float = 15.0) -> None:
         """Waits (bounded) until no after-ack work is queued or running: only then is "nothing was sent" true.
-        Work is counted when it is handed over, before dispatch returns, so nothing dispatched is missed.
-        (AfterAck has no public idle wait; its own one, used by close(), is borrowed here.)"""
-        after = self.bot.work.after
-        after._wait_idle(timeout)
-        if after._running:
+        Work is counted when it is handed over, before dispatch returns, so nothing dispatched is missed."""
+        if not self.bot.work.after.wait_idle(timeout):
             raise AssertionError(f"after-ack work still running after {timeout} s")
 
     def close(self, timeout: float = 10.0) -> None:

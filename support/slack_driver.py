@@ -53,6 +53,22 @@ def event_envelope(event: dict, event_id: str | None = None) -> dict:
             "event_id": event_id or f"Ev{next(_ids):08d}", "event_time": int(time.time()), "event": event}
 
 
+FORM = "application/x-www-form-urlencoded"
+
+
+def command_form(user: str, text: str, response_url: str, channel: str = "C0GENERAL") -> bytes:
+    """`/advisor <text>` as Slack posts it: a form with a response_url and a trigger_id."""
+    form = {"command": "/advisor", "text": text, "user_id": user, "channel_id": channel, "team_id": TEAM,
+            "response_url": response_url, "trigger_id": f"trigger-{next(_ids)}", "token": "legacy"}
+    return urlencode(form).encode()
+
+
+def interaction_form(payload: dict) -> bytes:
+    """A button press or a view submission: the JSON payload in the form field `payload`."""
+    payload = {"team": {"id": TEAM}, "api_app_id": "A0ADVISOR", "token": "legacy", **payload}
+    return urlencode({"payload": json.dumps(payload)}).encode()
+
+
 def dm(user: str, text: str, channel: str | None = None, **extra) -> dict:
     ts = f"{time.time():.6f}"
     return {"type": "message", "channel_type": "im", "channel": channel or f"D{user}", "user": user,
@@ -166,14 +182,10 @@ class RunningBot:
         return self.post_signed(body, "application/json", headers)
 
     def send_command(self, user: str, text: str, response_url: str, channel: str = "C0GENERAL") -> Response:
-        form = {"command": "/advisor", "text": text, "user_id": user, "channel_id": channel, "team_id": TEAM,
-                "response_url": response_url, "trigger_id": f"trigger-{next(_ids)}", "token": "legacy"}
-        return self.post_signed(urlencode(form).encode(), "application/x-www-form-urlencoded")
+        return self.post_signed(command_form(user, text, response_url, channel), FORM)
 
     def send_interaction(self, payload: dict) -> Response:
-        payload = {"team": {"id": TEAM}, "api_app_id": "A0ADVISOR", "token": "legacy", **payload}
-        body = urlencode({"payload": json.dumps(payload)}).encode()
-        return self.post_signed(body, "application/x-www-form-urlencoded")
+        return self.post_signed(interaction_form(payload), FORM)
 
 
 @dataclass

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Mapping
+from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from slack_bolt import App
 from slack_bolt.adapter.starlette.handler import to_starlette_response
+from slack_bolt.request import BoltRequest
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -57,33 +60,56 @@ def parse(body: bytes, content_type: str) -> object:
         return None
 
 
+@dataclass(frozen=True)
+class Refusal:
+    """What the endpoint answers instead of dispatching: 401 unsigned, 400 unreadable, an empty 200 for a signed
+    payload the advisor does not act on."""
+
+    status: int
+    body: dict | None = None
+
+
+class SlackGate:
+    """Everything POST /slack/events checks before Bolt sees a request, in order: the signature over the raw bytes,
+    the body parsed, the payload's shape. The in-process listener tests call it too, so they test this path."""
+
+    def __init__(self, signing_secret: str, api_url: str | None = None):
+        self.signature = SlackSignature(signing_secret)
+        self.hosts = shapes.response_hosts(api_url)
+        self.refusals = RefusalLog(log, "slack")
+        self.ignored = RefusalLog(log, "slack", every_seconds=600)
+
+    def admit(self, body: bytes | None, headers: Mapping[str, str], query: str = "") -> BoltRequest | Refusal:
+        reason = self.signature.refusal(headers, body)
+        if reason:
+            self.refusals.refused(reason)
+            return Refusal(401, {"error": "invalid request"})
+        payload = parse(body, headers.get("content-type", ""))
+        if not isinstance(payload, dict):
+            self.refusals.refused("signed, but not a JSON object or a form", status=400)
+            return Refusal(400, {"error": "malformed request"})
+        why = shapes.problem(payload, self.hosts)
+        bolt_request = None if why else shapes.bolt_request(body=payload, mode=VERIFIED, query=query,
+                                                            headers=dict(headers))
+        if bolt_request is None:  # signed by Slack, but nothing the advisor acts on: acknowledged quietly
+            self.ignored.refused(why or "a payload Bolt cannot read", status=200)
+            return Refusal(200)
+        return bolt_request
+
+
 def routes(app: App, signing_secret: str, api_url: str | None = None,
            acknowledgements: AcknowledgementsFirst | None = None) -> list[Route]:
     """`acknowledgements`: tells the work after acknowledgements to wait while these are being made."""
     acknowledgements = acknowledgements or AcknowledgementsFirst()
-    signature = SlackSignature(signing_secret)
-    hosts = shapes.response_hosts(api_url)
-    refusals = RefusalLog(log, "slack")
-    ignored = RefusalLog(log, "slack", every_seconds=600)
+    gate = SlackGate(signing_secret, api_url)
 
     async def slack_events(request: Request) -> Response:
-        body = await read_body(request)
-        reason = signature.refusal(request.headers, body)
-        if reason:
-            refusals.refused(reason)
-            return JSONResponse({"error": "invalid request"}, status_code=401)
-        payload = parse(body, request.headers.get("content-type", ""))
-        if not isinstance(payload, dict):
-            refusals.refused("signed, but not a JSON object or a form", status=400)
-            return JSONResponse({"error": "malformed request"}, status_code=400)
-        why = shapes.problem(payload, hosts)
-        bolt_request = None if why else shapes.bolt_request(body=payload, mode=VERIFIED, query=request.url.query,
-                                                            headers=dict(request.headers))
-        if bolt_request is None:  # signed by Slack, but nothing the advisor acts on: acknowledged quietly
-            ignored.refused(why or "a payload Bolt cannot read", status=200)
-            return Response(status_code=200)
+        admitted = gate.admit(await read_body(request), request.headers, request.url.query)
+        if isinstance(admitted, Refusal):
+            return (JSONResponse(admitted.body, status_code=admitted.status) if admitted.body
+                    else Response(status_code=admitted.status))
         # Bolt's dispatch is synchronous (dedupe claim, ack): run it off the event loop, ahead of answers.
         with acknowledgements.acknowledging():
-            return to_starlette_response(await run_in_threadpool(app.dispatch, bolt_request))
+            return to_starlette_response(await run_in_threadpool(app.dispatch, admitted))
 
     return [Route(EVENTS_PATH, slack_events, methods=["POST"])]

@@ -18,7 +18,7 @@ from handlers.slack.delivery import LOOKBACK, find_stamped, paced, post_once, st
 from handlers.slack.pacing import Pacer
 from scheduler.dispatch import DeliveryError, Posted
 from scheduler.outbox_worker import Claim, request_to_deliver
-from store.alumni import STATUSES, AlumniRequests
+from store.alumni import AlumniRequests
 from store.models import AlumniRequest, OutboxMessage
 from store.outbox import (
     CARD,
@@ -31,6 +31,7 @@ from store.outbox import (
     TO_STUDENT,
     TO_THREAD,
 )
+from store.request_states import STATUSES
 
 log = logging.getLogger(__name__)
 

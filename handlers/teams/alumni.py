@@ -23,7 +23,7 @@ from knowledge.context import InputError
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from scheduler.dispatch import DeliveryError, Posted
 from scheduler.outbox_worker import Claim, request_to_deliver
-from store.alumni import CLOSED, CONNECTED, STATUSES, AlumniRequests
+from store.alumni import CLOSED, CONNECTED, AlumniRequests
 from store.models import AlumniRequest, OutboxMessage
 from store.outbox import (
     CARD,
@@ -35,6 +35,7 @@ from store.outbox import (
     TO_STUDENT,
     TO_THREAD,
 )
+from store.request_states import STATUSES
 
 log = logging.getLogger(__name__)
 
