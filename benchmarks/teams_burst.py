@@ -52,7 +52,7 @@ from typing import TypeVar
 from benchmarks.alumni_burst import log_counts
 from benchmarks.nudge_fanout import fresh_database, quiet_collector
 from benchmarks.speed import percentile
-from bot.command_words import ALUMNI_VERBS
+from bot.commands import ALUMNI_VERBS
 from knowledge.evaluation import load_cases
 from knowledge.loader import load_knowledge
 from support.harness import DEV_QUESTIONS

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from knowledge.context import InputError
+from knowledge.copy import Copy
+from knowledge.loader import load_copy
 from store.alumni import CLAIMED, CLOSED, CONNECTED, NEEDS_INFO, AlumniRequests, Intake, Mail
 from store.models import AlumniRequest, utcnow
 from store.outbox import CHECK_IN, NOTE, RELAY_TO_STUDENT, STUDENT, TO_THREAD, Outbox
@@ -79,20 +81,18 @@ class Liaisons:
         return members
 
 
-NOT_LIAISON = "Only the Alumni Liaison team can act on requests, so nothing was changed."
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What a liaison action did: the request as it is now, or why nothing changed."""
 
     request: AlumniRequest | None
-    problem: str | None = None
+    problem: str | None = None  # neutral Markdown, from copy.yaml
 
 
 class RequestDesk:
     def __init__(self, requests: AlumniRequests, profiles: ProfileStore, liaisons: Liaisons,
-                 check_in_after: timedelta, today: Callable[[], date]):
+                 check_in_after: timedelta, today: Callable[[], date], copy: Copy | None = None):
+        self.copy = copy or load_copy()
         self.requests = requests
         self.profiles = profiles
         self.liaisons = liaisons
@@ -112,8 +112,7 @@ class RequestDesk:
         Raises InputError with a message for the student."""
         profile = self.profiles.get(platform, student_id)
         context = self.profiles.context(profile, self.today())
-        receipt = (Mail(STUDENT, "The Alumni Liaison has your request and will look for an alum who fits. "
-                                 "I'll message you here when it moves on."),) if notify else ()
+        receipt = (Mail(STUDENT, self.copy.say("alumni_form_receipt", platform)),) if notify else ()
         return self.requests.file(intake_key, platform, student_id, intake, profile.class_of, profile.track,
                                   context.phase, also=receipt)
 
@@ -150,13 +149,12 @@ class RequestDesk:
             return False
         said = CHECK_IN_ANSWERS[answer]
         return self.requests.note(request_id, student_id, "check_in", said,
-                                  (Mail(NOTE, f"Check-in: the student says they are {said}."),))
+                                  (Mail(NOTE, self.copy.say("check_in_note", said=said)),))
 
     # ----------------------------------------------------------------- the liaison
 
     def claim(self, request_id: int, actor: str) -> Outcome:
-        return self._step(request_id, actor, CLAIMED, None, Mail(
-            STUDENT, "The Alumni Liaison has picked up your request and is looking for an alum who fits."))
+        return self._step(request_id, actor, CLAIMED, None, Mail(STUDENT, self.copy.say("request_claimed")))
 
     def ask_for_info(self, request_id: int, actor: str, question: str) -> Outcome:
         question = _required(question, "what you would like to ask the student")
@@ -165,15 +163,16 @@ class RequestDesk:
     def connect(self, request_id: int, actor: str, alumnus: str, notes: str | None) -> Outcome:
         alumnus = _required(alumnus, "the alum's name")[:200]
         notes = " ".join((notes or "").split()) or None
-        told = f"You're connected with {alumnus}." + (f" From the Alumni Liaison: {notes}" if notes else "")
+        told = self.copy.say("request_connected", alumnus=alumnus) + (
+            self.copy.say("request_connected_notes", notes=notes) if notes else "")
         check_in = Mail(CHECK_IN, due_at=utcnow() + self.check_in_after)
         return self._step(request_id, actor, CONNECTED, alumnus, Mail(STUDENT, told), check_in,
                           alumnus=alumnus, outcome_notes=notes)
 
     def close(self, request_id: int, actor: str, reason: str) -> Outcome:
         reason = _required(reason, "a reason (the student sees it)")[:300]
-        told = (f"The Alumni Liaison closed your request: {reason}. "
-                "You can make a new one at any time with /advisor alumni.")
+        request = self.requests.get(request_id)  # the student reads how to make a new one on their own platform
+        told = self.copy.say("request_closed", request.platform if request else "default", reason=reason)
         return self._step(request_id, actor, CLOSED, reason, Mail(STUDENT, told), close_reason=reason)
 
     def liaison_reply(self, channel: str, thread_ts: str, actor: str, text: str,
@@ -187,6 +186,11 @@ class RequestDesk:
                            once=event_id)
         return request
 
+    @property
+    def not_liaison(self) -> str:
+        """What someone who is not liaison staff is told when they press a liaison button."""
+        return self.copy.say("not_liaison")
+
     def may_act(self, actor: str) -> bool:
         return self.liaisons.includes(actor)
 
@@ -199,8 +203,8 @@ class RequestDesk:
             return Outcome(changed)
         current = self.requests.get(request_id)
         if current is None:
-            return Outcome(None, "That request no longer exists.")
-        return Outcome(current, f"Nothing changed: request #{request_id} is already {label(current.status)}.")
+            return Outcome(None, self.copy.say("request_gone"))
+        return Outcome(current, self.copy.say("request_unchanged", id=request_id, status=label(current.status)))
 
 
 STATUS_LABELS = {"open": "waiting for the liaison", CLAIMED: "being worked on", NEEDS_INFO: "waiting for you",

@@ -11,14 +11,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.alumni_desk import RequestDesk
+from bot.alumni_desk import RequestDesk, label
+from bot.commands import Command, Verb
 from bot.conversation import Advisor
 from bot.nudge_desk import CategoryChoice, NudgeDesk
 from bot.replies import Reply, ReplyKind
-from knowledge.context import StudentContext
+from knowledge.context import InputError, StudentContext
+from knowledge.copy import Copy, Markdown
+from knowledge.planner import Nudge
+from store.alumni import CONNECTED, Intake
 from store.db import is_storage_error, writable
 from store.events import EventLog, Leases, Unfinished
 from store.feedback import VoteLog, message_key
+from store.models import AlumniRequest
 from store.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
 from store.topics import TopicMemory, conversation_key
 
@@ -35,6 +40,16 @@ class NudgeSettings:
 
     choices: list[CategoryChoice]
     problem: str | None = None  # "unknown" (no such category) or "usage" (words it cannot read)
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a command did, platform-neutral: neutral Markdown to show, or an answer (upcoming, the checklist)."""
+
+    text: str = ""
+    reply: Reply | None = None
+    changed: bool = False  # the profile or the reminders changed (Slack redraws the App Home)
+    request: AlumniRequest | None = None  # the request a command filed
 
 
 @dataclass(frozen=True)
@@ -67,6 +82,104 @@ class AdvisorCore:
         """The product copy (greeting, help, who to ask...) that staff edit in smalltalk.yaml."""
         return self.advisor.kb.smalltalk
 
+    @property
+    def texts(self) -> Copy:
+        """Every sentence of the commands, notices and requests (copy.yaml), per platform."""
+        return self.advisor.kb.copy
+
+    def say(self, student: Student, key: str, **values: object) -> str:
+        """A sentence of copy.yaml in neutral Markdown, worded for the student's platform."""
+        return self.texts.say(key, student.platform, **values)
+
+    def execute(self, student: Student, command: Command, key: str | None = None) -> Done | None:
+        """Runs a command that needs only the core; None for one that needs the platform (a question to answer,
+        a form to show). `key` names an alumni request's intake so a retried command files once."""
+        match command.verb:
+            case Verb.HELP:
+                return Done(self.say(student, "help"))
+            case Verb.SET_PROFILE:
+                return Done(self._set_profile(student, command.class_of, command.track), changed=True)
+            case Verb.FORGET_PROFILE:
+                self.forget_profile(student)
+                return Done(self.say(student, "profile_forgotten"), changed=True)
+            case Verb.PROFILE:
+                return Done(self.say(student, "profile_saved", profile=self.describe(self.profile(student))))
+            case Verb.UPCOMING:
+                return Done(reply=self.upcoming(self.context(student)))
+            case Verb.CHECKLIST:
+                return Done(reply=self.checklist(student))
+            case Verb.NUDGES:
+                return Done(self.nudges_text(student, command.text), changed=bool(command.text))
+            case Verb.REQUESTS:
+                return Done(self.requests_text(student))
+            case Verb.ALUMNI if command.text and key:
+                return self.file_request(student, Intake(command.text), key)
+        return None
+
+    def _set_profile(self, student: Student, class_of: str | None, track: str | None) -> str:
+        try:
+            profile = self.set_profile(student, class_of, track)
+        except InputError as error:
+            return self.say(student, "profile_invalid", error=error)
+        return self.say(student, "profile_saved", profile=self.describe(profile))
+
+    def save_profile(self, student: Student, class_of: str | None, track: str | None) -> str:
+        """A profile form's Save: what to tell the student (saved, or what was wrong)."""
+        return self._set_profile(student, class_of, track)
+
+    def checklist(self, student: Student, context: StudentContext | None = None) -> Reply:
+        """The student's personal tasks for their phase (ticked when Done) and what is coming up."""
+        return self.advisor.checklist(context or self.context(student), done=self.nudges.done_tasks(student.recipient))
+
+    def file_request(self, student: Student, intake: Intake, key: str) -> Done:
+        """Files an alumni request (committed before anyone is answered): the receipt, or what was wrong."""
+        try:
+            request, _ = self.requests.file(student.platform, student.user_id, intake, key)
+        except InputError as error:
+            return Done(self.say(student, "alumni_invalid", error=error))
+        return Done(self.say(student, "alumni_receipt", id=request.id), request=request)
+
+    def requests_text(self, student: Student) -> str:
+        """The student's own requests, newest first (only theirs)."""
+        mine = self.requests.mine(student.platform, student.user_id)
+        if not mine:
+            return self.say(student, "requests_none")
+        lines = [self.say(student, "requests_line", id=request.id, status=label(request.status),
+                          filed=f"{request.created_at.astimezone(self.timezone):%-d %b %Y}",
+                          description=_clip(request.description, 90))
+                 + (self.say(student, "requests_connected", alumnus=request.alumnus)
+                    if request.status == CONNECTED and request.alumnus else "")
+                 for request in mine[:20]]
+        return self.say(student, "requests_title") + "\n" + "\n".join(lines)
+
+    def nudges_text(self, student: Student, words: str) -> str:
+        """`nudges [on|off <name>|all]`: change a setting, then show them all (or say what was wrong)."""
+        settings = self.change_nudges(student, words)
+        if settings.problem == "unknown":
+            known = ", ".join(f"`{choice.category}`" for choice in settings.choices)
+            return self.say(student, "nudges_unknown", known=Markdown(known))
+        usage = self.say(student, "nudges_usage") + "\n\n" if settings.problem == "usage" else ""
+        return usage + self.reminder_summary(student, settings.choices)
+
+    def reminder_summary(self, student: Student, choices: list[CategoryChoice]) -> str:
+        lines = [self.say(student, "nudges_line", label=choice.label, category=choice.category,
+                          state="on" if choice.on else "off") for choice in choices]
+        return "\n".join([self.say(student, "nudges_title"), *lines, self.say(student, "nudges_tail")])
+
+    def nudges_this_month(self, student: Student) -> str:
+        """The personal nudges this student would receive this month, with their reminders as they are now."""
+        profile = self.profile(student)
+        if not profile.complete:
+            return self.say(student, "nudges_month_needs_profile")
+        today = self.today()
+        month = f"{today:%B %Y}"
+        due: list[Nudge] = self.nudges.this_month(student.recipient, profile.class_of, profile.track, today)
+        if not due:
+            return self.say(student, "nudges_month_none", month=month)
+        lines = [self.say(student, "nudges_month_line", day=f"{nudge.send_at:%a %-d %b}",
+                          text=Markdown(" ".join(nudge.text.split()))) for nudge in due]
+        return "\n".join([self.say(student, "nudges_month_title", month=month), *lines])
+
     def today(self) -> date:
         return datetime.now(self.timezone).date()
 
@@ -77,10 +190,11 @@ class AdvisorCore:
         return self.profiles.context(profile, self.today())
 
     def answer(self, student: Student, text: str, conversation: str | None = None,
-               thread_ts: str | None = None) -> Answer:
-        """The reply, and whether to ask for the profile: once, and only when the phase would change the answer."""
+               thread_ts: str | None = None, context: StudentContext | None = None) -> Answer:
+        """The reply, and whether to ask for the profile: once, and only when the phase would change the answer.
+        `context` overrides the profile's (the console's /phase, /track and /date)."""
         profile = self.profiles.get(student.platform, student.user_id)
-        context = self.context_for(profile)
+        context = context or self.context_for(profile)
         reply = self._in_context(student, text, context, conversation, thread_ts)
         ask = (not profile.complete and not profile.asked_for_profile and context.phase is None
                and self.advisor.phase_matters(text, context, reply)
@@ -200,3 +314,7 @@ class AdvisorCore:
     def unanswered(self, platform: str) -> list[Unfinished]:
         """Questions acknowledged but never answered (their process died): now this process's to answer."""
         return self.events.take_unfinished(platform)
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -6,9 +6,9 @@ The core calls this with the student's own user id; a student can act only on nu
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from knowledge.planner import Planner
+from knowledge.planner import Nudge, Planner
 from store.ledger import Ledger
 from store.models import NudgeDelivery
 from store.preferences import NudgePreferences
@@ -41,6 +41,14 @@ class NudgeDesk:
         if category not in self.categories:
             raise KeyError(category)
         self.preferences.choose(user_id, category, on)
+
+    def this_month(self, user_id: str, class_of: int, track: str, today: date) -> list[Nudge]:
+        """The personal nudges planned for the student this month, minus the categories they turned off."""
+        first = today.replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        off = self.preferences.opted_out(user_id)
+        return [nudge for nudge in self.planner.tasks(first, last, {(class_of, track): [user_id]})
+                if nudge.category not in off]
 
     def done_tasks(self, user_id: str) -> frozenset[str]:
         """The personal tasks the student has pressed Done on, for the checklist."""

@@ -37,13 +37,18 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from cli.services import build_advisor
-    from handlers.console import Console
-    from store.db import migrated_engine
+CONSOLE_USER = "local"  # the console's student: one per data directory
+CONSOLE_LOG = "advisor.log"
 
-    migrated_engine(settings.database_url)
-    return Console(build_advisor(settings), _context(args)).run()
+
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    """The local console: the same core as Slack and Teams; log lines go to a file, never into the conversation."""
+    from cli.services import build_core
+    from config.logs import configure_logging
+    from handlers.console.session import Console
+
+    configure_logging(settings, to_file=settings.data_dir / CONSOLE_LOG)
+    return Console(build_core(settings), CONSOLE_USER, _context(args)).run()
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:

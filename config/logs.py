@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import time
+from pathlib import Path
 
 from config.settings import Settings
 
@@ -49,12 +50,15 @@ class RefusalLog:
         self.logger.warning("%s: %s: %s%s", self.platform, outcome, reason, also)
 
 
-def configure_logging(settings: Settings) -> None:
+def configure_logging(settings: Settings, to_file: Path | None = None) -> None:
+    """Log lines to standard error, or to `to_file` (the console, whose terminal is the conversation)."""
     global _show_student_text
     _show_student_text = settings.log_student_text
-    handler = logging.StreamHandler()
+    if to_file is not None:
+        to_file.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.FileHandler(to_file, encoding="utf-8") if to_file else logging.StreamHandler()
     handler.setFormatter(OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    logging.basicConfig(level=settings.log_level, handlers=[handler])
+    logging.basicConfig(level=settings.log_level, handlers=[handler], force=True)
     level = logging.getLevelName(settings.log_level)
     for library in ("alembic", "sqlalchemy", "uvicorn.access"):
         logging.getLogger(library).setLevel(max(logging.WARNING, level))

@@ -10,8 +10,20 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from knowledge.copy import Copy
+from knowledge.copy import problems as copy_problems
 from knowledge.errors import ContentError
-from knowledge.schema import ChatLanguage, Entry, GlossaryFile, GlossaryTerm, SmallTalk, Source, SourcesFile, Synonym
+from knowledge.schema import (
+    ChatLanguage,
+    CopyFile,
+    Entry,
+    GlossaryFile,
+    GlossaryTerm,
+    SmallTalk,
+    Source,
+    SourcesFile,
+    Synonym,
+)
 from knowledge.yaml_files import read_yaml
 
 DEFAULT_CONTENT_DIR = Path(__file__).parent / "content"
@@ -19,6 +31,7 @@ GLOSSARY_FILE = "glossary.yaml"
 SMALLTALK_FILE = "smalltalk.yaml"
 SOURCES_FILE = "sources.yaml"
 CHAT_FILE = "chat.yaml"
+COPY_FILE = "copy.yaml"
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -30,6 +43,7 @@ class KnowledgeBase:
     synonyms: tuple[Synonym, ...]
     neutral_words: frozenset[str]
     smalltalk: SmallTalk
+    copy: Copy
     chat: ChatLanguage = field(default_factory=ChatLanguage)
     documents: dict[str, str] = field(default_factory=dict)  # source file -> label students see
     origin: dict[str, str] = field(default_factory=dict)  # entry id -> file it came from
@@ -162,7 +176,10 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
     smalltalk = _parse(root / SMALLTALK_FILE, SmallTalk, problems)
     sources = _parse(root / SOURCES_FILE, SourcesFile, problems)
     chat = _parse(root / CHAT_FILE, ChatLanguage, problems)
-    if problems or glossary is None or smalltalk is None or sources is None or chat is None:
+    copy_file = _parse(root / COPY_FILE, CopyFile, problems)
+    copy = Copy(copy_file.variants()) if copy_file is not None else None
+    problems += copy_problems(copy, COPY_FILE) if copy is not None else []
+    if problems or glossary is None or smalltalk is None or sources is None or chat is None or copy is None:
         raise ContentError(problems)
 
     linked: dict[str, list[GlossaryTerm]] = {}
@@ -185,7 +202,17 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
         synonyms=glossary.synonyms,
         neutral_words=frozenset(word.casefold() for word in glossary.neutral_words),
         smalltalk=smalltalk,
+        copy=copy,
         chat=chat,
         documents=dict(sources.documents),
         origin=origin,
     )
+
+
+def load_copy(content_dir: Path | None = None) -> Copy:
+    """Only copy.yaml (for parts that need the sentences but not the knowledge base); ContentError names problems."""
+    copy = Copy(load_content_file(COPY_FILE, CopyFile, content_dir).variants())
+    found = copy_problems(copy, COPY_FILE)
+    if found:
+        raise ContentError(found)
+    return copy

@@ -6,7 +6,7 @@ import re
 from datetime import date
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator, model_validator
 
 Phase = Literal["preclerkship", "pce", "post-pce"]
 Track = Literal["pathways", "hst"]
@@ -168,6 +168,14 @@ class SmallTalk(_Strict):
 
 
 OutOfScope = Literal["other_school", "commercial", "clinical"]
+CopyPlatform = Literal["default", "slack", "teams", "console"]
+
+
+class CopyFile(RootModel[dict[str, str | dict[CopyPlatform, str]]]):
+    """copy.yaml: each key a text, or a `default` text and per-platform variants (see knowledge/copy.py)."""
+
+    def variants(self) -> dict[str, dict[str, str]]:
+        return {key: value if isinstance(value, dict) else {"default": value} for key, value in self.root.items()}
 
 
 class ChatLanguage(_Strict):

@@ -1,4 +1,6 @@
-"""Turning free text (Slack markup, typos, emoji, any script) into comparable search terms."""
+"""Turning free text (typos, emoji, any script) into comparable search terms.
+
+Platform markup (Slack's `<@U123>`, `<https://x|x>`) is each adapter's to unwrap where the text arrives."""
 
 from __future__ import annotations
 
@@ -10,8 +12,6 @@ import snowballstemmer
 
 MAX_QUESTION_CHARS = 1000
 
-_SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
-_SLACK_TOKEN = re.compile(r"<[@#!][^>]*>|<(?:https?|mailto):[^>]*>")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _WORD = re.compile(r"[a-z]+|\d+")
 
@@ -43,10 +43,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 
 def clean(text: str) -> str:
-    """Readable plain text: Slack markup unwrapped, invisible and control characters dropped."""
+    """Readable plain text: invisible and control characters dropped."""
     text = unicodedata.normalize("NFKC", text or "")
-    text = _SLACK_LINK.sub(r"\1", text)
-    text = _SLACK_TOKEN.sub(" ", text)
     text = _CONTROL.sub(" ", text)
     text = " ".join(text.split())
     return text[:MAX_QUESTION_CHARS]

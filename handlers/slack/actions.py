@@ -16,14 +16,12 @@ from handlers.slack.blocks import (
     VOTE_HELPFUL,
     VOTE_NOT_HELPFUL,
     context_block,
-    escape,
     notice,
 )
 from handlers.slack.common import interaction_place, post_answer, post_reply, publish_home, student
+from handlers.slack.markdown import mrkdwn
 from handlers.slack.surfaces import FORGET_PROFILE_ACTION, profile_modal
 from handlers.slack.work import ListenerWork
-
-VOTE_THANKS = {True: "Thanks! Marked as helpful.", False: "Thanks: the curators will look at this answer."}
 
 
 def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
@@ -31,11 +29,12 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     def open_entry(ack: Ack, body: dict, action: dict, client: WebClient) -> None:
         ack()
 
+        who = student(body["user"]["id"])
+
         def answer() -> None:
             found = core.answer_entry(action.get("value") or "")
             if found is None:
-                post_reply(client, interaction_place(body),
-                           notice("That answer is no longer available: please ask your question again."))
+                post_reply(client, interaction_place(body), notice(core.say(who, "answer_gone")))
             else:
                 post_answer(core, client, interaction_place(body), found)
 
@@ -53,21 +52,23 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
         helpful = action["action_id"] == VOTE_HELPFUL
         container = body.get("container") or {}
         message_ref = (container.get("channel_id") or "", container.get("message_ts") or body.get("action_ts") or "")
-        core.vote(student(body["user"]["id"]), message_ref, action.get("value") or "", helpful)
+        who = student(body["user"]["id"])
+        core.vote(who, message_ref, action.get("value") or "", helpful)
+        thanks = core.say(who, "vote_helpful" if helpful else "vote_not_helpful")
         ack()
         message = body.get("message")
         if message and message.get("blocks"):
-            blocks = [context_block(VOTE_THANKS[helpful]) if block.get("block_id") == "vote" else block
+            blocks = [context_block(mrkdwn(thanks)) if block.get("block_id") == "vote" else block
                       for block in message["blocks"]]
             reply = dict(replace_original=True, text=message.get("text") or "", blocks=blocks)
         else:
-            reply = dict(response_type="ephemeral", replace_original=False, **notice(VOTE_THANKS[helpful]))
+            reply = dict(response_type="ephemeral", replace_original=False, **notice(thanks))
         work.after_ack(body, lambda: respond(**reply))
 
     @app.action(ASK_PERSON_ACTION)
     def ask_a_person(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        who_to_ask = notice(escape(core.copy.ask_a_person))
+        who_to_ask = notice(core.copy.ask_a_person)
         work.after_ack(body, lambda: post_reply(client, interaction_place(body), who_to_ask))
 
     @app.action(OPEN_PROFILE_ACTION)

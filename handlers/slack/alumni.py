@@ -13,50 +13,33 @@ from collections.abc import Callable
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.alumni_desk import NOT_LIAISON, NotLiaison, Outcome
+from bot.alumni_desk import NotLiaison, Outcome, RequestDesk
 from bot.core import AdvisorCore
 from bot.intents import wants_alumni_contact
 from handlers.slack import alumni_blocks as blocks
-from handlers.slack.blocks import context_block, escape, notice
-from handlers.slack.common import PLATFORM, event_place, interaction_place, is_from_a_person, post_reply
+from handlers.slack.blocks import context_block, notice
+from handlers.slack.common import PLATFORM, event_place, interaction_place, is_from_a_person, post_reply, student
+from handlers.slack.markdown import mrkdwn, plain_text
 from handlers.slack.work import ListenerWork
 from knowledge.context import InputError
 from store.alumni import Intake
 
-RECEIPT = ("Your request #{id} is with the Alumni Liaison, who will look for an alum who fits. I'll message you "
-           "when it moves on; `/advisor requests` shows where it stands.")
 FORMS = {blocks.INFO_CALLBACK: blocks.ASK_INFO, blocks.CONNECTED_CALLBACK: blocks.MARK_CONNECTED,
          blocks.CLOSE_CALLBACK: blocks.CLOSE}
-
-
-def file_from_command(core: AdvisorCore, command: dict, text: str) -> dict:
-    """`/advisor alumni <description>`: filed (and committed) now; the reply is the receipt or the problem."""
-    try:
-        request, _ = core.requests.file(PLATFORM, command["user_id"], Intake(text),
-                                        f"slack-command:{command['trigger_id']}")
-    except InputError as error:
-        return notice(f"I couldn't send that yet: {escape(str(error))}. For example: `/advisor alumni an alum in "
-                      "dermatology in Boston, for a call about research years`.")
-    return notice(RECEIPT.format(id=request.id))
-
-
-def list_for_student(core: AdvisorCore, user_id: str) -> dict:
-    mine = core.requests.mine(PLATFORM, user_id)
-    return notice("*Your alumni-advisor requests*\n" + blocks.requests_list(mine, core.timezone))
 
 
 def handled_in_dm(core: AdvisorCore, client: WebClient, event: dict, body: dict) -> bool:
     """A DM that is about requests rather than a question: a reply in a request's thread goes to the
     liaison; a request in plain words gets the confirm-and-send step. False: answer it as a question."""
-    text = event.get("text") or ""
+    text = event.get("text") or ""  # relayed as written (Slack to Slack); read as plain text for the intent
     place = event_place(body)
     relayed = core.requests.student_reply(PLATFORM, event["user"], event["channel"], event.get("thread_ts"), text,
                                           body.get("event_id"))
     if relayed is not None:
-        post_reply(client, place, notice(f"Passed on to the Alumni Liaison (request #{relayed.id})."))
+        post_reply(client, place, notice(core.say(student(event["user"]), "relayed_to_liaison", id=relayed.id)))
         return True
-    if wants_alumni_contact(text):
-        post_reply(client, place, blocks.draft(" ".join(text.split())[:2000]))
+    if wants_alumni_contact(plain_text(text)):
+        post_reply(client, place, blocks.draft(" ".join(plain_text(text).split())[:2000]))
         return True
     return False
 
@@ -94,14 +77,8 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     def send_draft(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         container = body.get("container") or {}
         key = f"slack-draft:{container.get('channel_id')}:{container.get('message_ts')}"
-        try:
-            request, _ = desk.file(PLATFORM, body["user"]["id"], Intake(action.get("value") or ""), key)
-        except InputError as error:
-            reply = dict(replace_original=False, **notice(
-                f"I couldn't send that: {escape(str(error))}. Try *Add details*, or "
-                "`/advisor alumni <what you are looking for>`."))
-        else:
-            reply = dict(replace_original=True, **notice(RECEIPT.format(id=request.id)))
+        done = core.file_request(student(body["user"]["id"]), Intake(action.get("value") or ""), key)
+        reply = dict(replace_original=done.request is not None, **notice(done.text))
         ack()
         work.after_ack(body, lambda: respond(**reply))
 
@@ -111,19 +88,20 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
 
         def open_form() -> None:
             client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal(action.get("value")))
-            respond(replace_original=True, **notice("Add the details in the form; I'll confirm here once it's sent."))
+            respond(replace_original=True, **notice(core.say(student(body["user"]["id"]), "draft_edit")))
 
         work.after_ack(body, open_form, urgent=True)
 
     @app.action(blocks.DROP_DRAFT)
     def drop_draft(ack: Ack, body: dict, respond: Respond) -> None:
         ack()
-        work.after_ack(body, lambda: respond(replace_original=True, **notice(
-            "OK, nothing was sent. `/advisor alumni` makes a request any time.")))
+        dropped = notice(core.say(student(body["user"]["id"]), "draft_dropped"))
+        work.after_ack(body, lambda: respond(replace_original=True, **dropped))
 
     @app.action(blocks.CLAIM)
     def claim(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
-        outcome = _liaison_act(lambda request_id: desk.claim(request_id, body["user"]["id"]), action.get("value"))
+        outcome = _liaison_act(desk, lambda request_id: desk.claim(request_id, body["user"]["id"]),
+                               action.get("value"))
         ack()
         if outcome:
             work.after_ack(body, lambda: respond(response_type="ephemeral", replace_original=False,
@@ -136,7 +114,7 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
 
         def open_form() -> None:
             if not desk.may_act(body["user"]["id"]):
-                respond(response_type="ephemeral", replace_original=False, **notice(NOT_LIAISON))
+                respond(response_type="ephemeral", replace_original=False, **notice(desk.not_liaison))
             elif request_id is not None:
                 client.views_open(trigger_id=body["trigger_id"],
                                   view=blocks.liaison_modal(action["action_id"], request_id))
@@ -148,7 +126,7 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
         actor, request_id, form = body["user"]["id"], number(view.get("private_metadata")), FORMS[view["callback_id"]]
         field = {blocks.ASK_INFO: blocks.QUESTION, blocks.MARK_CONNECTED: blocks.ALUMNUS, blocks.CLOSE: blocks.REASON}
         if request_id is None:
-            ack(response_action="errors", errors={field[form]: "This form is out of date: open it again."})
+            ack(response_action="errors", errors={field[form]: desk.copy.say("form_out_of_date")})
             return
         try:
             if form == blocks.ASK_INFO:
@@ -162,23 +140,24 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
             ack(response_action="errors", errors={field[form]: str(error)[:150]})
             return
         except NotLiaison:
-            ack(response_action="errors", errors={field[form]: NOT_LIAISON})
+            ack(response_action="errors", errors={field[form]: desk.not_liaison})
             return
         ack()
         if outcome.problem:
-            work.after_ack(body, lambda: post_reply(client, interaction_place(body), notice(escape(outcome.problem))))
+            work.after_ack(body, lambda: post_reply(client, interaction_place(body), notice(outcome.problem)))
 
     @app.action(re.compile(f"^{blocks.CHECK_IN_PREFIX}\\w+$"))
     def answer_check_in(ack: Ack, body: dict, action: dict, respond: Respond) -> None:
         answer = action["action_id"].removeprefix(blocks.CHECK_IN_PREFIX)
         request_id = number(action.get("value"))
         mine = request_id is not None and desk.check_in(PLATFORM, body["user"]["id"], request_id, answer)
+        who = student(body["user"]["id"])
         ack()
         message = body.get("message") or {}
         kept = [block for block in message.get("blocks") or [] if block.get("block_id") != "alumni_check_in"]
         reply = dict(replace_original=True, text=message.get("text") or "",
-                     blocks=[*kept, context_block("Thanks! I've told the Alumni Liaison.")]) if mine else \
-            dict(response_type="ephemeral", replace_original=False, **notice("That check-in is not yours."))
+                     blocks=[*kept, context_block(mrkdwn(core.say(who, "check_in_thanks")))]) if mine else \
+            dict(response_type="ephemeral", replace_original=False, **notice(core.say(who, "check_in_not_yours")))
         work.after_ack(body, lambda: respond(**reply))
 
 
@@ -188,14 +167,14 @@ def number(value: object) -> int | None:
     return int(text) if text.isdigit() and len(text) < 12 else None
 
 
-def _liaison_act(act: Callable[[int], Outcome], value: object) -> str | None:
-    """Runs a liaison action (committed before the acknowledgement); what to tell the presser, if anything:
-    a non-liaison's press or a stale card changes nothing."""
+def _liaison_act(desk: RequestDesk, act: Callable[[int], Outcome], value: object) -> str | None:
+    """Runs a liaison action (committed before the acknowledgement); what to tell the presser, if anything
+    (neutral Markdown): a non-liaison's press or a stale card changes nothing."""
     request_id = number(value)
     if request_id is None:
-        return "That request no longer exists."
+        return desk.copy.say("request_gone")
     try:
         outcome = act(request_id)
     except NotLiaison:
-        return NOT_LIAISON
-    return escape(outcome.problem) if outcome.problem else None
+        return desk.not_liaison
+    return outcome.problem

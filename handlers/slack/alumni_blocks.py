@@ -16,11 +16,12 @@ from handlers.slack.blocks import (
     button,
     clip,
     context_block,
-    escape,
     mrkdwn,
     plain,
     sections,
 )
+from handlers.slack.markdown import escape
+from handlers.slack.markdown import mrkdwn as mrkdwn_of
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from store.alumni import CLAIMED, CLOSED, CONNECTED, CONTACT_KINDS, DESCRIPTION_LIMIT, FIELD_LIMIT, NEEDS_INFO, OPEN
 from store.models import AlumniRequest, RequestChange
@@ -109,7 +110,7 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
 
 def to_student(request: AlumniRequest, text: str) -> dict:
     heading = f"*Your alumni-advisor request #{request.id}* ({escape(clip(request.description, 80))})"
-    blocks = [*sections(f"{heading}\n{escape(text)}"),
+    blocks = [*sections(f"{heading}\n{mrkdwn_of(text)}"),
               context_block("Reply in this thread to write to the Alumni Liaison. `/advisor requests` lists "
                             "your requests.")]
     return {"text": fallback(f"Request #{request.id}: {text}"), "blocks": blocks}

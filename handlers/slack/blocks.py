@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
+from handlers.slack.markdown import mrkdwn as rendered
 from store.alumni import ABOUT_ALUMNI_ENTRIES
 
 SECTION_LIMIT = 3000
@@ -25,11 +26,6 @@ VOTE_NOT_HELPFUL = "advisor_vote_not_helpful"
 ASK_PERSON_ACTION = "advisor_ask_person"
 OPEN_PROFILE_ACTION = "advisor_open_profile"
 OPEN_INTAKE_ACTION = "alumni_open_intake"
-
-
-def escape(text: str) -> str:
-    """Neutralise mrkdwn control characters so text is shown, never interpreted as a mention or link."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def clip(text: str, limit: int) -> str:
@@ -95,16 +91,16 @@ def question_buttons(questions: tuple[str, ...], block_id: str) -> dict:
 
 def reply_blocks(reply: Reply, ask_a_person: str) -> list[dict]:
     if reply.kind is ReplyKind.DECLINE:
-        blocks = sections(escape(reply.lead or reply.body))
+        blocks = sections(rendered(reply.lead or reply.body))
         if reply.suggestions:
             blocks.append({"type": "section", "text": mrkdwn("*Did you mean:*")})
             blocks.append(link_buttons(reply.suggestions, "suggestions"))
-        blocks.append({"type": "section", "text": mrkdwn(escape(ask_a_person)),
+        blocks.append({"type": "section", "text": mrkdwn(rendered(ask_a_person)),
                        "accessory": button("Ask a person", ASK_PERSON_ACTION)})
         return blocks
-    blocks = sections(escape(reply.body))
+    blocks = sections(rendered(reply.body))
     if reply.source:
-        blocks.append(context_block(escape(reply.source)))
+        blocks.append(context_block(rendered(reply.source)))
     if reply.nearest:
         blocks.append(link_buttons((reply.nearest,), "nearest"))
     if reply.related:
@@ -122,23 +118,26 @@ def reply_blocks(reply: Reply, ask_a_person: str) -> list[dict]:
 
 
 def profile_prompt_blocks(prompt: str) -> list[dict]:
-    return [{"type": "section", "text": mrkdwn(escape(prompt)),
+    return [{"type": "section", "text": mrkdwn(rendered(prompt)),
              "accessory": button("Set my profile", OPEN_PROFILE_ACTION, style="primary")}]
 
 
 def answer_message(answer: Answer, ask_a_person: str, profile_prompt: str, heading: str | None = None) -> dict:
     """`text` and `blocks` for chat.postMessage / respond: the reply, and the one-time profile prompt."""
-    blocks = [{"type": "section", "text": mrkdwn(heading)}] if heading else []
+    blocks = [{"type": "section", "text": mrkdwn(rendered(heading))}] if heading else []
     blocks += reply_blocks(answer.reply, ask_a_person)
     if answer.ask_for_profile:
         blocks += profile_prompt_blocks(profile_prompt)
-    return {"text": clip(escape(answer.reply.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
+    return {"text": clip(rendered(answer.reply.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
 
 
-def notice(text: str) -> dict:
-    """A short message of our own copy (help, confirmations, apologies)."""
+def notice(markdown: str) -> dict:
+    """A short message of our own copy (help, confirmations, apologies), from neutral Markdown."""
+    text = rendered(markdown)
     return {"text": clip(text, FALLBACK_LIMIT), "blocks": sections(text)[:MAX_BLOCKS]}
 
 
-def you_asked(question: str) -> str:
-    return f"*You asked:* {escape(clip(' '.join(question.split()), 300))}"
+def reply_message(reply: Reply, ask_a_person: str) -> dict:
+    """An answer without the one-time profile prompt (`/advisor upcoming`, `/advisor checklist`)."""
+    blocks = reply_blocks(reply, ask_a_person)
+    return {"text": clip(rendered(reply.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.core import AdvisorCore
 from handlers.slack.alumni import handled_in_dm
 from handlers.slack.common import event_place, is_from_a_person, post_answer, student
+from handlers.slack.markdown import plain_text
 from handlers.slack.work import ListenerWork
 
 
@@ -22,7 +23,8 @@ def answer_in_dm(core: AdvisorCore, client: WebClient, event: dict, body: dict,
         return
     if thinking:
         thinking()
-    answer = core.answer(student(event["user"]), event.get("text") or "", event["channel"], event.get("thread_ts"))
+    answer = core.answer(student(event["user"]), plain_text(event.get("text") or ""), event["channel"],
+                         event.get("thread_ts"))
     post_answer(core, client, event_place(body), answer)
 
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.nudge_desk import CategoryChoice
-from handlers.slack.blocks import FALLBACK_LIMIT, button, clip, context_block, escape, mrkdwn, sections
+from handlers.slack.blocks import FALLBACK_LIMIT, button, clip, context_block, mrkdwn, sections
+from handlers.slack.markdown import escape
 from scheduler.dispatch import Outgoing
 
 NUDGE_DONE = "advisor_nudge_done"
@@ -45,9 +46,3 @@ def reminder_settings(choices: list[CategoryChoice]) -> list[dict]:
                                            f"{NUDGE_CATEGORY}_{choice.category}", "off" if choice.on else "on")})
     return blocks
 
-
-def reminder_summary(choices: list[CategoryChoice]) -> str:
-    lines = [f"• {escape(choice.label)} (`{choice.category}`): *{'on' if choice.on else 'off'}*" for choice in choices]
-    return ("*Your reminders*\n" + "\n".join(lines)
-            + "\nTurn one off with `/advisor nudges off <name>`, or all with `/advisor nudges off all`; "
-              "`on` brings them back. Class channel announcements are not affected.")

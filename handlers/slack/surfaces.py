@@ -8,12 +8,12 @@ from handlers.slack.blocks import (
     OPEN_PROFILE_ACTION,
     button,
     context_block,
-    escape,
     mrkdwn,
     plain,
     question_buttons,
     sections,
 )
+from handlers.slack.markdown import escape
 from handlers.slack.nudge_blocks import reminder_settings
 from knowledge.schema import TRACK_LABELS
 from store.students import Profile

@@ -13,11 +13,12 @@ from collections.abc import Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.alumni_desk import NOT_LIAISON, NotLiaison, Outcome, label
+from bot.alumni_desk import NotLiaison, Outcome, label
 from bot.core import AdvisorCore, Student
 from handlers.teams import activities as act
 from handlers.teams.cards import ACTION, adaptive, escape, notice_card, submit, text
 from handlers.teams.conversations import TeamsConversations
+from handlers.teams.markdown import teams
 from handlers.teams.sender import TeamsSender, message
 from knowledge.context import InputError
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
@@ -56,13 +57,6 @@ class AlumniActions:
         self.core = core
         self.say = say
 
-    def requests_of(self, who: Student) -> str:
-        mine = self.core.requests.mine(who.platform, who.user_id)
-        if not mine:
-            return "You have no alumni-advisor requests. Type **alumni** to make one."
-        return "**Your alumni-advisor requests**\n\n" + "\n".join(
-            f"- **#{request.id}** ({label(request.status)}): {escape(request.description[:120])}" for request in mine)
-
     def handle(self, activity: dict, value: dict) -> bool:
         """False when the press is not about a request."""
         action, request_id = value.get(ACTION), act.number(value.get("request"))
@@ -83,13 +77,12 @@ class AlumniActions:
                 case "alumni_check_in":
                     student = act.student(activity)
                     done = desk.check_in(student.platform, student.user_id, request_id, str(value.get("answer")))
-                    self._tell(activity, "Thanks: I've let the Alumni Liaison know." if done
-                               else "That request is not one of yours, or it no longer exists.")
+                    self._tell(activity, self.core.say(student, "check_in_thanks" if done else "check_in_not_yours"))
                     return True
                 case _:
                     return False
         except NotLiaison:
-            self._tell(activity, NOT_LIAISON)
+            self._tell(activity, desk.not_liaison)
             return True
         except InputError as error:
             self._tell(activity, f"Nothing changed: {escape(str(error))}.")
@@ -106,7 +99,7 @@ class AlumniActions:
 
     def _outcome(self, activity: dict, outcome: Outcome) -> None:
         if outcome.problem:
-            self._tell(activity, escape(outcome.problem))
+            self._tell(activity, outcome.problem)
 
     def _tell(self, activity: dict, markdown: str) -> None:
         self.say(activity, notice_card(markdown), markdown[:500])
@@ -161,7 +154,7 @@ def student_card(request: AlumniRequest, kind: str, words: str | None) -> dict:
                          {"type": "Input.Text", "id": "answer", "label": "Your answer", "isMultiline": True,
                           "isRequired": True, "maxLength": 2000, "errorMessage": "Write your answer"}],
                         [submit("Send to the liaison", ANSWER, style="positive", request=request.id)])
-    return adaptive([text(f"**Your alumni-advisor request #{request.id}**"), text(escape(words or ""))])
+    return adaptive([text(f"**Your alumni-advisor request #{request.id}**"), text(teams(words or ""))])
 
 
 # -------------------------------------------------------------------- courier

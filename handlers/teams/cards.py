@@ -2,18 +2,17 @@
 
 Card TextBlocks render a Markdown subset, so any text that is not ours (the student's words, the liaison's)
 goes through `escape`: a `[link](...)`, `**`, `_` or `<at>` typed by someone is shown, never rendered.
-Curated content is the programme's own copy, written in Slack's mrkdwn, and converted by `from_content`.
+Our copy and the core's replies are neutral Markdown, rendered by handlers/teams/markdown.py.
 Every button is an Action.Submit whose data names what it does under ACTION.
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 
 from bot.core import Answer
-from bot.nudge_desk import CategoryChoice
 from bot.replies import Link, Reply, ReplyKind
+from handlers.teams.markdown import escape, teams
 from knowledge.schema import TRACK_LABELS
 from scheduler.dispatch import Outgoing
 from store.alumni import ABOUT_ALUMNI_ENTRIES, CONTACT_KINDS
@@ -23,34 +22,9 @@ VERSION = "1.5"
 ACTION = "advisor"
 TEXT_LIMIT = 20000  # Teams caps a message at about 28 KB; the card's text stays well below
 TITLE_LIMIT = 60
-SLACK_BOLD = re.compile(r"(?<![*\w])\*([^*\n]+?)\*(?![*\w])")
-MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
 
 ENTRY, VOTE, ASK_PERSON, PROFILE_FORM, SAVE_PROFILE = "entry", "vote", "ask_person", "profile_form", "save_profile"
 INTAKE_FORM, FILE_REQUEST, NUDGE_DONE, NUDGE_LATER = "intake_form", "file_request", "nudge_done", "nudge_later"
-
-HELP = (
-    "**Career Planning advisor.** Ask me anything about the programme in your own words, or type:\n\n"
-    "- **profile**: set your class year and track so answers fit your phase (or type it: *profile 2028 "
-    "pathways*; *profile delete* forgets it)\n"
-    "- **upcoming**: what is coming up for you this month and next\n"
-    "- **nudges**: which reminders you get; *nudges off <name>* turns one off\n"
-    "- **alumni** *what you are looking for*: ask the Alumni Liaison to put you in touch with an alum "
-    "(just *alumni* opens a form); **requests** shows your requests\n"
-    "- **help**: this message\n\n"
-    "In a channel, mention me with your question and I'll answer in the thread."
-)
-
-
-def from_content(text: str) -> str:
-    """Curated content is written for Slack's mrkdwn (*bold*, _italic_); Teams' Markdown bolds with **."""
-    return SLACK_BOLD.sub(r"**\1**", text)
-
-
-def escape(text: str) -> str:
-    """Markdown-inert: every character Markdown or Teams would act on is backslash-escaped."""
-    return MARKDOWN.sub(r"\\\1", text)
-
 
 def clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -82,14 +56,14 @@ def link_buttons(links: tuple[Link, ...]) -> dict:
 def reply_card(reply: Reply, ask_a_person: str, heading: str | None = None) -> dict:
     body = [text(heading, weight="Bolder")] if heading else []
     if reply.kind is ReplyKind.DECLINE:
-        body.append(text(from_content(reply.lead or reply.body)))
+        body.append(text(teams(reply.lead or reply.body)))
         if reply.suggestions:
             body += [text("**Did you mean:**"), link_buttons(reply.suggestions)]
-        body.append(text(escape(ask_a_person), isSubtle=True))
+        body.append(text(teams(ask_a_person), isSubtle=True))
         return adaptive(body, [submit("Ask a person", ASK_PERSON)])
-    body.append(text(from_content(reply.body)))
+    body.append(text(teams(reply.body)))
     if reply.source:
-        body.append(text(from_content(reply.source), isSubtle=True, size="Small"))
+        body.append(text(teams(reply.source), isSubtle=True, size="Small"))
     if reply.nearest:
         body.append(link_buttons((reply.nearest,)))
     if reply.related:
@@ -106,14 +80,14 @@ def reply_card(reply: Reply, ask_a_person: str, heading: str | None = None) -> d
 def answer_card(answer: Answer, ask_a_person: str, profile_prompt: str, heading: str | None = None) -> dict:
     card = reply_card(answer.reply, ask_a_person, heading)
     if answer.ask_for_profile:
-        card["body"].append(text(escape(profile_prompt), spacing="Medium"))
+        card["body"].append(text(teams(profile_prompt), spacing="Medium"))
         card.setdefault("actions", []).append(submit("Set my profile", PROFILE_FORM, style="positive"))
     return card
 
 
 def notice_card(markdown: str) -> dict:
-    """Our own copy (help, confirmations, apologies): Markdown we wrote, so not escaped."""
-    return adaptive([text(markdown)])
+    """Our own copy (help, confirmations, apologies): neutral Markdown whose filled-in values are escaped."""
+    return adaptive([text(teams(markdown))])
 
 
 def profile_card(years: list[int], class_of: int | None, track: str | None, description: str) -> dict:
@@ -152,11 +126,3 @@ def nudge_card(message: Outgoing) -> dict:
                      isSubtle=True, size="Small"))
     return adaptive(body, [submit("Done", NUDGE_DONE, style="positive", delivery=message.delivery_id),
                            submit("Remind me later", NUDGE_LATER, delivery=message.delivery_id)])
-
-
-def reminder_summary(choices: list[CategoryChoice]) -> str:
-    lines = [f"- {escape(choice.label)} (*{choice.category}*): **{'on' if choice.on else 'off'}**"
-             for choice in choices]
-    return ("**Your reminders**\n\n" + "\n".join(lines)
-            + "\n\nTurn one off with *nudges off <name>*, or all with *nudges off all*; *on* brings them back. "
-              "Class channel announcements are not affected.")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import logging
 
-from bot.command_words import ALUMNI_VERBS, FORGET_WORDS, profile_words
+from bot.commands import Verb, parse_typed
 from bot.core import AdvisorCore, Answer, Student
 from bot.intents import wants_alumni_contact
 from handlers.teams import activities as act
@@ -20,15 +20,12 @@ from handlers.teams import cards
 from handlers.teams.alumni import AlumniActions
 from handlers.teams.conversations import TeamsConversations
 from handlers.teams.sender import TeamsSender, message
-from knowledge.context import InputError
+from knowledge.copy import Markdown
 from scheduler.after_ack import AfterAck
 from store.alumni import Intake
 
 log = logging.getLogger(__name__)
 
-RECEIPT = ("Your request #{id} is with the Alumni Liaison, who will look for an alum who fits. I'll message you "
-           "here when it moves on; type **requests** to see where it stands.")
-NOT_YOURS = "That reminder is not one of yours, or it no longer exists."
 TURN_THREADS = 8  # as Slack's: the work is database and connector waits
 
 
@@ -76,41 +73,31 @@ class TeamsTurns:
 
     def _personal(self, activity: dict, text: str) -> None:
         who = act.student(activity)
-        verb, _, rest = text.partition(" ")
-        verb, rest = verb.lower(), rest.strip()
-        if verb in ALUMNI_VERBS and not rest.endswith("?"):
-            # "alumni <what I want>" fills the form rather than filing: a question like "alumni liaison, who is
-            # it?" must not reach the liaison as a request, and the form's Send files once
-            self.say(activity, cards.intake_card(rest), "Ask for an alumni advisor")
-        elif not rest and verb in ("request", "intake"):
-            self.say(activity, cards.intake_card(), "Ask for an alumni advisor")
-        elif verb in ("requests", "request") and not rest:
-            self._notice(activity, self.alumni.requests_of(who))
-        elif verb == "help" and not rest:
-            self._notice(activity, cards.HELP)
-        elif verb == "upcoming" and not rest:
-            reply = self.core.upcoming(self.core.context(who))
-            self.say(activity, cards.reply_card(reply, self.core.copy.ask_a_person), reply.text)
-        elif verb == "profile" and rest.lower() in FORGET_WORDS:
-            self.core.forget_profile(who)
-            self._notice(activity, "Done: I've forgotten your class year and track.")
-        elif verb == "profile" and rest:
-            self._notice(activity, self._save_profile(who, *profile_words(rest)))
-        elif verb == "profile":
+        command = parse_typed(text)
+        if command is None:
+            if wants_alumni_contact(text):
+                self._intake_form(activity, text)
+            else:
+                self._answer(activity, self.core.answer(who, text, act.conversation_id(activity)))
+        elif command.verb is Verb.ALUMNI:
+            # "alumni <what I want>" fills the form rather than filing: the form's Send files once
+            self._intake_form(activity, command.text)
+        elif command.verb is Verb.PROFILE:
             self._profile_form(activity, who)
-        elif verb == "nudges":
-            self._notice(activity, self._nudges(who, rest))
-        elif wants_alumni_contact(text):
-            self.say(activity, cards.intake_card(text), "Ask for an alumni advisor")
         else:
-            self._answer(activity, self.core.answer(who, text, act.conversation_id(activity)))
+            done = self.core.execute(who, command)
+            if done.reply is not None:
+                self.say(activity, cards.reply_card(done.reply, self.core.copy.ask_a_person), done.reply.text)
+            else:
+                self._notice(activity, done.text)
 
     def _mentioned(self, activity: dict, text: str) -> None:
         """An @mention in a channel or group chat: answered in its reply chain, with the question quoted."""
         if not text:
-            self._notice(activity, "Mention me with a question, like *@Career Advisor when is ERAS due?*")
+            self._notice(activity, self.core.say(act.student(activity), "mention_empty"))
             return
-        heading = f"You asked: {cards.escape(cards.clip(text, 300))}"
+        question = Markdown(cards.escape(cards.clip(text, 300)))  # Teams' own escaping: every Markdown character
+        heading = cards.teams(self.core.say(act.student(activity), "you_asked", question=question))
         self._answer(activity, self.core.answer(act.student(activity), text), heading)
 
     # ------------------------------------------------------------ submits
@@ -121,37 +108,37 @@ class TeamsTurns:
             case cards.ENTRY:
                 answer = self.core.answer_entry(str(value.get("entry")))
                 if answer is None:
-                    self._notice(activity, "That answer is no longer available. Ask me in your own words?")
+                    self._notice(activity, self.core.say(who, "answer_gone"))
                 else:
                     self._answer(activity, answer)
             case cards.VOTE:
                 self.core.vote(who, (act.conversation_id(activity), str(activity.get("replyToId"))),
                                str(value.get("entry")), value.get("helpful") is True)
-                self._notice(activity, "Thanks for the feedback: it goes to the programme staff who keep "
-                                       "these answers up to date.")
+                self._notice(activity, self.core.say(who, "vote_helpful" if value.get("helpful") is True
+                                                     else "vote_not_helpful"))
             case cards.ASK_PERSON:
                 self._notice(activity, self.core.copy.ask_a_person)
             case cards.PROFILE_FORM:
                 self._profile_form(activity, who)
             case cards.SAVE_PROFILE:
-                self._notice(activity, self._save_profile(who, value.get("class_of") or None,
-                                                          value.get("track") or None))
+                self._notice(activity, self.core.save_profile(who, value.get("class_of") or None,
+                                                              value.get("track") or None))
             case cards.INTAKE_FORM:
-                self.say(activity, cards.intake_card(), "Ask for an alumni advisor")
+                self._intake_form(activity)
             case cards.FILE_REQUEST:
                 intake = Intake(str(value.get("description") or ""), value.get("specialty") or None,
                                 value.get("location") or None, value.get("contact") or None)
                 self._file(activity, who, intake, f"teams-intake:{value.get('nonce') or activity['id']}")
             case cards.NUDGE_DONE:
                 done = self.core.finish_task(who, act.number(value.get("delivery")))
-                self._notice(activity, "✅ Marked done. No more reminders about this one." if done else NOT_YOURS)
+                self._notice(activity, self.core.say(who, "nudge_done" if done else "nudge_not_yours"))
             case cards.NUDGE_LATER:
                 when = self.core.remind_later(who, act.number(value.get("delivery")))
-                self._notice(activity, f"⏰ Got it: I'll remind you again on {when:%A %-d %B}." if when
-                             else NOT_YOURS)
+                self._notice(activity, self.core.say(who, "nudge_later", when=f"{when:%A %-d %B}") if when
+                             else self.core.say(who, "nudge_not_yours"))
             case _:
                 if not self.alumni.handle(activity, value):
-                    self._notice(activity, "That button is from an older version of me; try typing *help*.")
+                    self._notice(activity, self.core.say(who, "stale_button"))
 
     # ------------------------------------------------------------ helpers
 
@@ -163,32 +150,18 @@ class TeamsTurns:
     def _notice(self, activity: dict, markdown: str) -> None:
         self.say(activity, cards.notice_card(markdown), cards.clip(markdown, 500))
 
+    def _intake_form(self, activity: dict, description: str = "") -> None:
+        self.say(activity, cards.intake_card(description),
+                 self.core.say(act.student(activity), "alumni_button"))
+
     def _file(self, activity: dict, who: Student, intake: Intake, key: str) -> None:
-        try:
-            request, _ = self.core.requests.file(who.platform, who.user_id, intake, key)
-        except InputError as error:
-            self._notice(activity, f"I couldn't send that yet: {cards.escape(str(error))}.")
-            self.say(activity, cards.intake_card(intake.description), "Ask for an alumni advisor")
-            return
-        self._notice(activity, RECEIPT.format(id=request.id))
+        done = self.core.file_request(who, intake, key)
+        self._notice(activity, done.text)
+        if done.request is None:
+            self._intake_form(activity, intake.description)
 
     def _profile_form(self, activity: dict, who: Student) -> None:
         profile = self.core.profile(who)
         card = cards.profile_card(self.core.class_years(), profile.class_of, profile.track,
                                   self.core.describe(profile))
         self.say(activity, card, "Your profile")
-
-    def _save_profile(self, who: Student, class_of: str | None, track: str | None) -> str:
-        try:
-            profile = self.core.set_profile(who, class_of, track)
-        except InputError as error:
-            return f"I couldn't save that: {cards.escape(str(error))}. For example: *profile 2028 pathways*."
-        return f"Saved. {cards.escape(self.core.describe(profile))}."
-
-    def _nudges(self, who: Student, text: str) -> str:
-        settings = self.core.change_nudges(who, text)
-        if settings.problem == "unknown":
-            known = ", ".join(f"*{choice.category}*" for choice in settings.choices)
-            return f"There is no reminder category called that. Try one of {known}, or *all*."
-        usage = "Type *nudges*, *nudges off <name>* or *nudges on <name>*.\n\n" if settings.problem == "usage" else ""
-        return usage + cards.reminder_summary(settings.choices)

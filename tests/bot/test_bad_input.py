@@ -38,13 +38,6 @@ def test_control_characters_are_ignored(advisor):
     assert reply.entry == "match-day"
 
 
-def test_slack_markup_is_unwrapped_not_echoed(advisor):
-    reply = advisor.reply("<@U123ABC> <!channel> when is <http://example.org|match day>?")
-    assert reply.entry == "match-day"
-    for markup in ("<@", "<!", "<http"):
-        assert markup not in reply.text
-
-
 def test_declines_never_repeat_the_students_words(advisor):
     reply = advisor.reply("<!everyone> please ping <@U999> about the parking lot")
     assert not reply.answered

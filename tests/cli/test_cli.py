@@ -175,3 +175,18 @@ def test_run_without_credentials_starts_the_console(tmp_path):
     assert result.returncode == 0
     assert "local console" in result.stderr
     assert "March" in result.stdout
+
+
+def test_kb_check_validates_copy_yaml(tmp_path):
+    content = _content_copy(tmp_path)
+    copy = yaml.safe_load((content / "copy.yaml").read_text())
+    copy["alumni_receipt"]["slack"] = "Filed as {number}."  # lost {id}; {number} is filled by nothing
+    del copy["nudge_done"]
+    copy["alumni_button"] = "A button label far too long for a Teams button, which cuts titles at sixty"
+    (content / "copy.yaml").write_text(yaml.safe_dump(copy, sort_keys=False))
+    result = run("kb", "check", env_dir=tmp_path, extra_env={"KNOWLEDGE_DIR": str(content)})
+    assert result.returncode == 1
+    assert "alumni_receipt (slack) must contain {id}" in result.stdout
+    assert "alumni_receipt (slack) has {number}, which nothing fills in" in result.stdout
+    assert "nudge_done is missing" in result.stdout
+    assert "alumni_button is 74 characters (limit 60)" in result.stdout

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
-from handlers.slack.blocks import BUTTON_LIMIT, MAX_BLOCKS, SECTION_LIMIT, answer_message, escape, sections
+from handlers.slack.blocks import BUTTON_LIMIT, MAX_BLOCKS, SECTION_LIMIT, answer_message, sections
+from handlers.slack.markdown import escape
 
 
 def all_texts(blocks: list[dict]) -> list[str]:

@@ -15,11 +15,11 @@ import os
 import time
 
 import pytest
+from bot.command_words import FORGET_WORDS
 from sqlmodel import Session, select
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from bot.command_words import FORGET_WORDS
 from bot.core import Student
 from config.settings import SETTING_NAMES
 from handlers.slack import alumni_blocks
