@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.alumni_desk import Liaisons, RequestDesk
 from handlers.slack.client import web_client
-from handlers.slack.outbox_courier import SlackCourier
+from handlers.slack.outbox_courier import SlackOutboxCourier
 from handlers.slack.pacing import Pacer
 from knowledge.academic_calendar import load_academic_calendar
 from scheduler.outbox_worker import OutboxWorker
@@ -48,8 +48,8 @@ def worker(store, slack, isolated_env, monkeypatch):
     from config.settings import load_settings
 
     client = web_client(load_settings(None), retry_rate_limits=False, retry_server_errors=False)
-    courier = SlackCourier(client, Pacer(100, 100), store, CHANNEL, ZONE)
-    return OutboxWorker(store.mail, courier, workers=4)
+    courier = SlackOutboxCourier(client, Pacer(100, 100), CHANNEL, ZONE)
+    return OutboxWorker(store, courier, workers=4)
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_refusals_a_student_dm_fails_for_good_a_liaison_channel_one_is_kept(stor
 def test_two_workers_at_once_send_each_message_once(store, worker, slack):
     for n in range(30):
         file(store, f"k{n}", student=f"U{n:04d}")
-    twin = OutboxWorker(store.mail, worker.courier, workers=4)
+    twin = OutboxWorker(store, worker.courier, workers=4)
     threads = [threading.Thread(target=w.run_once) for w in (worker, twin)]
     for thread in threads:
         thread.start()
