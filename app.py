@@ -180,16 +180,17 @@ def slack_pacer(settings: Settings):
 
 
 def nudge_messenger(settings: Settings, pacer=None, teams_bot=None):
-    """The nudge dispatcher's messenger: Slack (paced to its rate limits) and Teams, each when configured."""
-    from scheduler.routing import RoutedMessenger
+    """The nudge dispatcher's couriers: Slack (paced to its rate limits) and Teams, each when configured."""
+    from scheduler.routing import Messengers
+    from store.recipients import SLACK, TEAMS
 
     slack = None
     if settings.slack_bot_token:
         from handlers.slack.client import web_client
-        from handlers.slack.courier import SlackMessenger
+        from handlers.slack.nudge_courier import SlackNudgeCourier
 
-        slack = SlackMessenger(web_client(settings, retry_rate_limits=False), pacer or slack_pacer(settings))
-    return RoutedMessenger(slack, teams_messenger(settings, teams_bot))
+        slack = SlackNudgeCourier(web_client(settings, retry_rate_limits=False), pacer or slack_pacer(settings))
+    return Messengers({SLACK: slack, TEAMS: teams_messenger(settings, teams_bot)})
 
 
 def teams_messenger(settings: Settings, teams_bot=None):
@@ -197,20 +198,21 @@ def teams_messenger(settings: Settings, teams_bot=None):
         return None
     from handlers.teams.bot import build_sender
     from handlers.teams.conversations import TeamsConversations
-    from handlers.teams.courier import TeamsMessenger
+    from handlers.teams.nudge_courier import TeamsNudgeCourier
     from store.db import migrated_engine
 
     if teams_bot is not None:
-        return TeamsMessenger(teams_bot.sender, teams_bot.conversations, settings.teams.service_url)
+        return TeamsNudgeCourier(teams_bot.sender, teams_bot.conversations, settings.teams.service_url)
     conversations = TeamsConversations(migrated_engine(settings.database_url))
-    return TeamsMessenger(build_sender(settings), conversations, settings.teams.service_url)
+    return TeamsNudgeCourier(build_sender(settings), conversations, settings.teams.service_url)
 
 
 def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycle | None = None) -> None:
     """Delivers alumni-request cards, notices and relays in the background, retrying until the platform takes them."""
     from cli.services import send_workers
     from scheduler.outbox_worker import OutboxWorker
-    from scheduler.routing import RoutedCourier
+    from scheduler.routing import Couriers
+    from store.recipients import SLACK, TEAMS
 
     liaison_on_teams = bool(teams_bot and settings.teams.liaison_channel and not settings.alumni_liaison_channel)
     if not (settings.alumni_liaison_channel or settings.teams.liaison_channel):
@@ -219,19 +221,18 @@ def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycl
     slack = None
     if settings.slack_mode:
         from handlers.slack.client import web_client
-        from handlers.slack.outbox_courier import SlackCourier
+        from handlers.slack.outbox_courier import SlackOutboxCourier
 
         client = web_client(settings, retry_rate_limits=False, retry_server_errors=False)
-        slack = SlackCourier(client, pacer, core.requests.requests, settings.alumni_liaison_channel,
-                             settings.institution_timezone)
+        slack = SlackOutboxCourier(client, pacer, settings.alumni_liaison_channel, settings.institution_timezone)
     teams = None
     if teams_bot:
-        from handlers.teams.alumni import TeamsCourier
+        from handlers.teams.outbox_courier import TeamsOutboxCourier
 
-        teams = TeamsCourier(teams_bot.sender, core.requests.requests, teams_bot.conversations,
-                             settings.teams.liaison_channel, settings.teams.service_url, settings.institution_timezone)
-    courier = RoutedCourier(slack, teams, core.requests.requests, liaison_on_teams)
-    worker = OutboxWorker(core.requests.outbox, courier, workers=send_workers(settings)).start()
+        teams = TeamsOutboxCourier(teams_bot.sender, teams_bot.conversations, settings.teams.liaison_channel,
+                                   settings.teams.service_url, settings.institution_timezone)
+    couriers = Couriers({SLACK: slack, TEAMS: teams}, TEAMS if liaison_on_teams else SLACK)
+    worker = OutboxWorker(core.requests.requests, couriers, workers=send_workers(settings)).start()
     if life:
         life.stop_taking.append(lambda: worker.stop(timeout=0))
         life.finally_stop.append(lambda left: worker.stop(timeout=left))

@@ -24,6 +24,7 @@ from store.db import is_storage_error, writable
 from store.events import EventLog, Leases, Unfinished
 from store.feedback import VoteLog, message_key
 from store.models import AlumniRequest
+from store.recipients import Recipient
 from store.students import Profile, ProfileStore, class_years, parse_class_of, parse_required_track
 from store.topics import TopicMemory, conversation_key
 
@@ -61,8 +62,8 @@ class Student:
 
     @property
     def recipient(self) -> str:
-        """The student as the nudge ledger and roster name them: Slack ids bare, others prefixed ("teams:...")."""
-        return self.user_id if self.platform == "slack" else f"{self.platform}:{self.user_id}"
+        """The student as the nudge ledger, opt-outs and audit trail store them (store.recipients)."""
+        return Recipient(self.platform, self.user_id).stored
 
 
 class AdvisorCore:

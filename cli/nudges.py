@@ -37,6 +37,7 @@ def cmd_roster_import(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
     from cli.services import build_planner
     from store.db import migrated_engine
+    from store.recipients import Recipient
     from store.roster import Roster
 
     start, end = parse_date(args.start), parse_date(args.end)
@@ -45,13 +46,15 @@ def cmd_nudges_preview(args: argparse.Namespace, settings: Settings) -> int:
     planner = build_planner(settings)
     nudges = planner.plan(start, end, Roster(migrated_engine(settings.database_url)).by_class())
     if args.json:
-        print(json.dumps([nudge.as_json() for nudge in nudges], ensure_ascii=False, indent=2))
+        print(json.dumps([nudge.as_json() | {"channel": Recipient(nudge.platform, nudge.channel).stored}
+                          for nudge in nudges], ensure_ascii=False, indent=2))
         return 0
     if not nudges:
         print(f"Nothing would be sent from {start} to {end}.")
     for nudge in nudges:
         first_line = nudge.text.splitlines()[0]
-        print(f"{nudge.send_at:%Y-%m-%d %H:%M %Z}  {nudge.channel:<14} {nudge.nudge:<36} {first_line[:70]}")
+        target = Recipient(nudge.platform, nudge.channel).stored
+        print(f"{nudge.send_at:%Y-%m-%d %H:%M %Z}  {target:<14} {nudge.nudge:<36} {first_line[:70]}")
     return 0
 
 

@@ -76,9 +76,11 @@ def build_request_desk(settings: Settings, profiles):
     from bot.alumni_desk import Liaisons, RequestDesk
     from knowledge.loader import load_copy
     from store.alumni import AlumniRequests
+    from store.recipients import SLACK, TEAMS, Recipient
 
     zone = ZoneInfo(settings.institution_timezone)
-    liaisons = settings.liaison_user_ids | {f"teams:{user}" for user in settings.teams.liaison_user_ids}
+    liaisons = {Recipient(SLACK, user).stored for user in settings.liaison_user_ids} | \
+        {Recipient(TEAMS, user).stored for user in settings.teams.liaison_user_ids}
     return RequestDesk(AlumniRequests(profiles.engine), profiles, Liaisons(frozenset(liaisons)),
                        timedelta(days=settings.alumni_check_in_days), lambda: datetime.now(zone).date(),
                        load_copy(settings.knowledge_dir))

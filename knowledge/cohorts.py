@@ -30,10 +30,10 @@ class Cohort(BaseModel):
         return self
 
     @property
-    def targets(self) -> tuple[str, ...]:
-        """Where its announcements go, as ledger targets (Teams ones prefixed "teams:")."""
-        return tuple(target for target in (self.channel, self.teams_channel and f"teams:{self.teams_channel}")
-                     if target)
+    def targets(self) -> tuple[tuple[str, str], ...]:
+        """Where its announcements go, as (platform, channel id) pairs (store.recipients.Recipient's shape)."""
+        return tuple((platform, channel) for platform, channel in (("slack", self.channel),
+                                                                   ("teams", self.teams_channel)) if channel)
 
 
 class CohortsFile(BaseModel):

@@ -24,7 +24,7 @@ SATURDAY = 5
 @dataclass(frozen=True)
 class Nudge:
     send_at: datetime
-    channel: str  # a channel id for announcements, the student's user id for personal tasks
+    channel: str  # a channel id for announcements, the student's user id for personal tasks, on `platform`
     text: str
     nudge: str  # the rule id
     occurrence: str  # the month it is about, "YYYY-MM": with the rule and channel, the delivery key
@@ -32,6 +32,7 @@ class Nudge:
     grace: timedelta
     phase: str  # the phase it is for: checked again when it is sent
     personal: bool  # a DM to one student (a task), not a class channel announcement
+    platform: str = "slack"  # where `channel` is: "slack" or "teams"
 
     def as_json(self) -> dict:
         return {"send_at": self.send_at.isoformat(), "channel": self.channel, "text": self.text, "nudge": self.nudge}
@@ -99,14 +100,14 @@ class Planner:
                                 for day in occurrences(months, window, year)):
                         send_on = self.working_day(max(day - timedelta(days=rules.lead_days), window.first_day))
                         if start <= send_on <= end:
-                            planned += [Nudge(self.at(send_on), target, self._announcement(entry, day),
+                            planned += [Nudge(self.at(send_on), channel, self._announcement(entry, day),
                                               f"{ANNOUNCEMENT_PREFIX}{entry.id}", f"{day:%Y-%m}", ANNOUNCEMENTS,
-                                              timedelta(hours=rules.grace_hours), window.phase, False)
-                                        for target in cohort.targets]
+                                              timedelta(hours=rules.grace_hours), window.phase, False, platform)
+                                        for platform, channel in cohort.targets]
         return planned
 
-    def tasks(self, start: date, end: date, classes: dict[tuple[int, str], list[str]]) -> list[Nudge]:
-        """Personal tasks for each rostered student (`classes` maps (class_of, track) to user ids)."""
+    def tasks(self, start: date, end: date, classes: dict[tuple[int, str], list[tuple[str, str]]]) -> list[Nudge]:
+        """Personal tasks for each rostered student (`classes` maps (class_of, track) to (platform, user id))."""
         planned = []
         for (class_of, track), students in classes.items():
             for window in self.calendar.windows(class_of, track):
@@ -118,13 +119,13 @@ class Planner:
                         send_on = self.working_day(day)
                         if start <= send_on <= end:
                             planned += [Nudge(self.at(send_on), student, task.text.strip(), task.id, f"{day:%Y-%m}",
-                                              task.category, self.grace, window.phase, True)
-                                        for student in students]
+                                              task.category, self.grace, window.phase, True, platform)
+                                        for platform, student in students]
         return planned
 
-    def plan(self, start: date, end: date, classes: dict[tuple[int, str], list[str]]) -> list[Nudge]:
+    def plan(self, start: date, end: date, classes: dict[tuple[int, str], list[tuple[str, str]]]) -> list[Nudge]:
         nudges = self.announcements(start, end) + self.tasks(start, end, classes)
-        return sorted(nudges, key=lambda n: (n.send_at, n.nudge, n.channel))
+        return sorted(nudges, key=lambda n: (n.send_at, n.nudge, n.platform, n.channel))
 
     @staticmethod
     def _announcement(entry: Entry, day: date) -> str:

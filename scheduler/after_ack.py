@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 from bot.core import AdvisorCore
-from scheduler.dispatch import DeliveryError
+from scheduler.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 ANSWER_AGAIN_AFTER = timedelta(seconds=30)  # the platform is failing: recovery tries a question again after this

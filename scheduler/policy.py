@@ -47,7 +47,7 @@ class QuietHours:
 
 
 @dataclass(frozen=True)
-class Recipient:
+class Standing:
     """What the policy needs to know about a rostered student right now."""
 
     phase: str | None  # the phase their class is in today; None off the roster or between phases
@@ -72,7 +72,7 @@ class Policy:
         self.weekly_cap = weekly_cap
         self.institution = ZoneInfo(institution_timezone)
 
-    def decide(self, row: NudgeDelivery, now: datetime, recipient: Recipient | None,
+    def decide(self, row: NudgeDelivery, now: datetime, recipient: Standing | None,
                recent_sends: list[datetime]) -> Decision:
         if now > row.expires_at:
             return Decision(False, skip_reason=f"stale: due {row.due_at:%Y-%m-%d %H:%M} UTC, past its grace window")
@@ -94,7 +94,7 @@ class Policy:
         return Decision(False, wait_until=wait_until)
 
     @staticmethod
-    def _not_for(row: NudgeDelivery, recipient: Recipient | None) -> str | None:
+    def _not_for(row: NudgeDelivery, recipient: Standing | None) -> str | None:
         if recipient is None:
             return "not on the roster any more"
         if recipient.phase != row.phase:

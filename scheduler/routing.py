@@ -1,68 +1,85 @@
-"""Sending through whichever platform a message belongs to, when Slack and Teams run side by side.
+"""Sending through the platform a delivery belongs to, when Slack and Teams run side by side.
 
-Nudges are routed by their ledger target ("teams:..." goes to Teams); outbox mail by its request:
-a student's messages go to the platform they asked on, the liaison's to where the card is (or, for a
-new card or the digest, to the platform the liaison works in).
+A ready delivery names its recipient's platform, so a nudge or a message to a student goes through that
+platform's courier. Which platform the liaison's mail belongs to is decided when the mail is resolved
+(scheduler/outbox_worker.py, with `Couriers.liaison_platform`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Generic, Protocol, TypeVar
 
-from scheduler.dispatch import DeliveryError, Messenger, Outgoing, Posted
-from scheduler.outbox_worker import Claim, Courier
-from store.models import OutboxMessage
-from store.outbox import TO_STUDENT
+from scheduler.ports import Claim, Courier, DeliveryError, Posted, ReadyMail, ReadyNudge
+from store.recipients import SLACK, TEAMS, Recipient
 
-TEAMS_PREFIX = "teams:"
-TEAMS_CARD = "teams"
+NAMES = {SLACK: "Slack", TEAMS: "Teams"}
 
-
-class RoutedMessenger:
-    def __init__(self, slack: Messenger | None, teams: Messenger | None):
-        self.slack = slack
-        self.teams = teams
-
-    def _for(self, target: str) -> Messenger:
-        platform, messenger = ("Teams", self.teams) if target.startswith(TEAMS_PREFIX) else ("Slack", self.slack)
-        if messenger is None:
-            raise DeliveryError(f"{platform} is not configured", permanent=True)
-        return messenger
-
-    def send(self, message: Outgoing) -> Posted:
-        return self._for(message.target).send(message)
-
-    def find(self, message: Outgoing, since: datetime) -> Posted | None:
-        return self._for(message.target).find(message, since)
-
-    def timezone_of(self, user_id: str) -> str | None:
-        return self._for(user_id).timezone_of(user_id)
+C = TypeVar("C")
 
 
-class RoutedCourier:
-    def __init__(self, slack: Courier | None, teams: Courier | None, requests, liaison_on_teams: bool):
-        self.slack = slack
-        self.teams = teams
-        self.requests = requests
-        self.liaison_on_teams = liaison_on_teams
+class ByPlatform(Generic[C]):
+    def __init__(self, couriers: Mapping[str, C | None]):
+        self.couriers = {platform: courier for platform, courier in couriers.items() if courier is not None}
 
-    def _for(self, message: OutboxMessage) -> Courier:
-        if (self.slack is None) != (self.teams is None):  # one platform: nothing to decide, nothing to look up
-            return self.slack or self.teams
-        request = self.requests.get(message.request_id) if message.request_id else None
-        if message.kind in TO_STUDENT and request is not None:
-            teams = request.platform == "teams"
-        elif request is not None and request.card_channel:
-            teams = request.card_channel == TEAMS_CARD
-        else:
-            teams = self.liaison_on_teams
-        courier = self.teams if teams else self.slack
-        if courier is None:
-            raise DeliveryError(f"{'Teams' if teams else 'Slack'} is not configured", permanent=False)
-        return courier
+    def courier(self, platform: str, permanent: bool) -> C:
+        """The platform's courier; a DeliveryError when that platform is not configured here."""
+        found = self.couriers.get(platform)
+        if found is None:
+            raise DeliveryError(f"{NAMES.get(platform, platform)} is not configured", permanent=permanent)
+        return found
 
-    def deliver(self, message: OutboxMessage, claim: Claim) -> Posted | None:
-        return self._for(message).deliver(message, claim)
+    @property
+    def only(self) -> str | None:
+        """The one platform configured, if just one is."""
+        return next(iter(self.couriers)) if len(self.couriers) == 1 else None
 
-    def find(self, message: OutboxMessage, since: datetime) -> Posted | None:
-        return self._for(message).find(message, since)
+
+class NudgeCourier(Courier[ReadyNudge], Protocol):
+    def timezone_of(self, student: Recipient) -> str | None: ...
+
+
+class Messengers(ByPlatform[NudgeCourier]):
+    """The nudge engine's courier: each nudge through its recipient's platform (none configured: it fails)."""
+
+    def send(self, nudge: ReadyNudge, claim: Claim) -> Posted | None:
+        return self.courier(nudge.to.platform, permanent=True).send(nudge, claim)
+
+    def find(self, nudge: ReadyNudge, since: datetime) -> Posted | None:
+        return self.courier(nudge.to.platform, permanent=True).find(nudge, since)
+
+    def timezone_of(self, student: Recipient) -> str | None:
+        return self.courier(student.platform, permanent=True).timezone_of(student)
+
+
+class MailCourier(Courier[ReadyMail], Protocol):
+    platform: str
+    liaison_channel: str  # "" until set
+    liaison_setting: str  # the setting that names it, for the log
+
+
+class Couriers(ByPlatform[MailCourier]):
+    """The outbox engine's courier: each message through the platform it was resolved to."""
+
+    def __init__(self, couriers: Mapping[str, MailCourier | None], liaison_platform: str | None = None):
+        super().__init__(couriers)
+        self.liaison_platform = liaison_platform or self.only or SLACK
+
+    @classmethod
+    def of(cls, courier: Couriers | MailCourier) -> Couriers:
+        return courier if isinstance(courier, Couriers) else cls({courier.platform: courier})
+
+    def liaison_place(self, card_channel: str | None) -> str:
+        """Where the liaison's mail about a request goes: where its card is, else where the liaison works."""
+        if self.only:
+            return self.only
+        if card_channel:
+            return TEAMS if card_channel == TEAMS else SLACK  # a Teams card is recorded as "teams" + its activity id
+        return self.liaison_platform
+
+    def send(self, mail: ReadyMail, claim: Claim) -> Posted | None:
+        return self.courier(mail.to.platform, permanent=False).send(mail, claim)
+
+    def find(self, mail: ReadyMail, since: datetime) -> Posted | None:
+        return self.courier(mail.to.platform, permanent=False).find(mail, since)

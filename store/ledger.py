@@ -1,10 +1,10 @@
 """The delivery ledger: the database's record of every nudge, the one source of truth for what was sent.
 
-A row is written when a nudge is planned, claimed (status "sending") in its own commit before Slack is
-called, and marked "sent" with Slack's message ts after. The unique key (rule, occurrence, target, round)
+A row is written when a nudge is planned, claimed (status "sending") in its own commit before the
+platform is called, and marked "sent" with the message's place after. The unique key (rule, occurrence, target, round)
 makes planning idempotent; the claim makes sending exclusive. A row left "sending" by a process that died
 is an orphan, and a row whose post's answer was lost is "unsure": before either is sent again, the
-dispatcher asks Slack whether it went out.
+delivery engine (scheduler/engine.py) asks the platform whether it went out.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from sqlmodel import col, delete, select
 from knowledge.planner import Nudge
 from store.db import insert_or_update, session, upsert_statement, writing
 from store.models import NudgeDelivery, SchedulerState, TaskDone, utcnow
+from store.recipients import Recipient
 
 PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
 UNSURE = "unsure"  # Slack may have posted it (its answer was lost): looked up before it is ever sent again
@@ -61,7 +62,8 @@ class Ledger:
         rows = []
         for nudge in nudges:
             stale = now > nudge.send_at + nudge.grace
-            rows.append({"nudge": nudge.nudge, "occurrence": nudge.occurrence, "target": nudge.channel, "round": 0,
+            target = Recipient(nudge.platform, nudge.channel).stored
+            rows.append({"nudge": nudge.nudge, "occurrence": nudge.occurrence, "target": target, "round": 0,
                          "requested": False, "personal": nudge.personal, "category": nudge.category,
                          "phase": nudge.phase, "text": nudge.text, "due_at": nudge.send_at,
                          "expires_at": nudge.send_at + nudge.grace, "status": SKIPPED if stale else PENDING,
@@ -96,46 +98,76 @@ class Ledger:
                                 .where(NudgeDelivery.status == PENDING, NudgeDelivery.due_at <= now)
                                 .order_by(NudgeDelivery.round, NudgeDelivery.due_at, NudgeDelivery.id).limit(limit)))
 
-    def orphans(self) -> list[NudgeDelivery]:
-        """Rows whose fate Slack must tell: claimed by a sender that never recorded the outcome (it died), or
+    def orphans(self, claimed_before: datetime | None = None) -> list[NudgeDelivery]:
+        """Rows whose fate the platform must tell: claimed by a sender that never recorded the outcome (it died;
+        claimed before `claimed_before`, or at all when None: the sender lock says no one else is sending), or
         unsure (the post's answer was lost and the lookup could not tell either)."""
+        orphaned = NudgeDelivery.status == SENDING
+        if claimed_before is not None:
+            orphaned = orphaned & (col(NudgeDelivery.claimed_at) < claimed_before)
         with session(self.engine) as db:
-            return list(db.exec(select(NudgeDelivery).where(col(NudgeDelivery.status).in_([SENDING, UNSURE]))))
+            return list(db.exec(select(NudgeDelivery).where(orphaned | (NudgeDelivery.status == UNSURE))))
 
     def claim(self, delivery_id: int) -> bool:
-        """Take a pending row for sending, committed before Slack is called; False when someone else has it."""
-        return self._change(delivery_id, PENDING, status=SENDING, claimed_at=utcnow())
+        """Take a pending row for sending, committed before the platform is called; False when someone else has it."""
+        return self._change(delivery_id, PENDING, status=SENDING, new_claimed_at=utcnow())
+
+    def touch(self, delivery_id: int) -> None:
+        """Still ours and still being sent (a retry after a 429): the claim starts again."""
+        self._change(delivery_id, SENDING, new_claimed_at=utcnow())
 
     def sent(self, row: NudgeDelivery, sent_at: datetime, conversation: str, ts: str,
              follow_up: FollowUp | None) -> None:
         """Mark a claimed row sent and, in the same transaction, plan the task's next follow-up."""
+        self._sent(row, sent_at, conversation, ts, follow_up, settling=False)
+
+    def found(self, row: NudgeDelivery, sent_at: datetime, conversation: str, ts: str,
+              follow_up: FollowUp | None) -> bool:
+        """An orphan or unsure row the platform turns out to have: sent (with its follow-up). False if it was
+        settled meanwhile."""
+        return self._sent(row, sent_at, conversation, ts, follow_up, settling=True)
+
+    def not_found(self, row: NudgeDelivery, reason: str) -> bool:
+        """An orphan or unsure row the platform does not have: pending again at its own time, unless settled."""
+        return self._change(row.id, row.status, only_claimed_at=row.claimed_at, status=PENDING, reason=reason[:200],
+                            new_claimed_at=None)
+
+    def _sent(self, row: NudgeDelivery, sent_at: datetime, conversation: str, ts: str, follow_up: FollowUp | None,
+              settling: bool) -> bool:
         with writing(self.engine) as db:
-            db.execute(update(NudgeDelivery).where(NudgeDelivery.id == row.id)
-                       .values(status=SENT, sent_at=sent_at, conversation=conversation, ts=ts, reason=None,
-                               updated_at=utcnow()))
-            if follow_up is not None and self._automatic_rounds(db, row) < follow_up.limit:
+            statement = update(NudgeDelivery).where(NudgeDelivery.id == row.id)
+            if settling:
+                statement = statement.where(NudgeDelivery.status == row.status,
+                                            NudgeDelivery.claimed_at == row.claimed_at)
+            changed = db.execute(statement.values(status=SENT, sent_at=sent_at, conversation=conversation, ts=ts,
+                                                  reason=None, updated_at=utcnow()).returning(NudgeDelivery.id)).all()
+            if changed and follow_up is not None and self._automatic_rounds(db, row) < follow_up.limit:
                 next_round = self._last_round(db, row) + 1
                 insert_or_update(db, NudgeDelivery, self._next_round(row, next_round, follow_up.due_at,
                                                                      follow_up.expires_at, requested=False),
                                  keys=KEY, update=())
             db.commit()
+        return bool(changed)
 
     def unsure(self, delivery_id: int, reason: str) -> None:
         """The post may have landed: keep the claim's time, so the next run looks for it from there."""
         self._change(delivery_id, SENDING, status=UNSURE, reason=reason[:200])
 
-    def release(self, delivery_id: int, retry_at: datetime, reason: str) -> None:
-        """Back to pending after a passing failure (Slack down, rate limited past our retries)."""
-        self._change(delivery_id, None, status=PENDING, claimed_at=None, due_at=retry_at, reason=reason)
+    def release(self, delivery_id: int, retry_at: datetime, reason: str, attempted: bool = True) -> None:
+        """Back to pending after a passing failure (the platform down, rate limited past our retries)."""
+        self._change(delivery_id, None, status=PENDING, new_claimed_at=None, due_at=retry_at, reason=reason[:200])
 
     def defer(self, delivery_id: int, until: datetime, reason: str) -> None:
-        self._change(delivery_id, PENDING, due_at=until, reason=reason)
+        """Not yet (quiet hours, the weekly cap, a card not posted): a pending row moves on in time."""
+        self._change(delivery_id, PENDING, due_at=until, reason=reason[:200])
+
+    postpone = defer
 
     def skip(self, delivery_id: int, reason: str) -> None:
-        self._change(delivery_id, None, status=SKIPPED, reason=reason[:200], claimed_at=None)
+        self._change(delivery_id, None, status=SKIPPED, reason=reason[:200], new_claimed_at=None)
 
     def fail(self, delivery_id: int, reason: str) -> None:
-        self._change(delivery_id, None, status=FAILED, reason=reason[:200], claimed_at=None)
+        self._change(delivery_id, None, status=FAILED, reason=reason[:200], new_claimed_at=None)
 
     def recent_sends(self, targets: Iterable[str], since: datetime) -> dict[str, list[datetime]]:
         """Personal messages sent to each target since `since`, for the weekly cap."""
@@ -230,11 +262,19 @@ class Ledger:
 
     # ----------------------------------------------------------------- internals
 
-    def _change(self, delivery_id: int, only_if: str | None, **values) -> bool:
+    _UNSET = object()
+
+    def _change(self, delivery_id: int, only_if: str | None, only_claimed_at=_UNSET, new_claimed_at=_UNSET,
+                **values) -> bool:
+        """Update one row, only while its status is `only_if` (and its claim `only_claimed_at`) when given."""
         with writing(self.engine) as db:
             statement = update(NudgeDelivery).where(NudgeDelivery.id == delivery_id)
             if only_if is not None:
                 statement = statement.where(NudgeDelivery.status == only_if)
+            if only_claimed_at is not self._UNSET:
+                statement = statement.where(NudgeDelivery.claimed_at == only_claimed_at)
+            if new_claimed_at is not self._UNSET:
+                values["claimed_at"] = new_claimed_at
             changed = db.execute(statement.values(updated_at=utcnow(), **values).returning(NudgeDelivery.id)).all()
             db.commit()
         return bool(changed)

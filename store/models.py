@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, DateTime, Index, Text, UniqueConstraint, text
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
@@ -106,11 +106,18 @@ class ConversationTopic(SQLModel, table=True):
 
 
 class RosterStudent(SQLModel, table=True):
-    """A rostered student: who receives the personal nudges for their class and track."""
+    """A rostered student: who receives the personal nudges for their class and track.
+
+    Each row names one account: a Slack user id or a Teams (Entra object) id, never both.
+    """
 
     __tablename__ = "roster_student"
+    __table_args__ = (CheckConstraint("(slack_user_id IS NULL) <> (teams_user_id IS NULL)",
+                                      name="ck_roster_student_one_account"),)
 
-    slack_user_id: str = Field(primary_key=True, max_length=200)  # or "teams:<Entra object id>"
+    id: int | None = Field(default=None, primary_key=True)
+    slack_user_id: str | None = Field(default=None, max_length=200, unique=True)
+    teams_user_id: str | None = Field(default=None, max_length=64, unique=True)
     class_of: int = Field(index=True)
     track: str = Field(max_length=20)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=Moment)
@@ -135,7 +142,7 @@ class NudgeDelivery(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     nudge: str = Field(max_length=100)
     occurrence: str = Field(max_length=7)
-    target: str = Field(max_length=200)  # a channel id (announcements) or a user id; Teams ones start "teams:"
+    target: str = Field(max_length=200)  # a channel or a student: the stored form of store.recipients.Recipient
     round: int = 0
     requested: bool = False  # a remind-me-later the student asked for, not an automatic follow-up
     personal: bool

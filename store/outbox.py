@@ -3,7 +3,7 @@
 A student's request and the liaison's card are committed together, so Slack being down when a request
 is made loses nothing: the card waits here and the outbox worker (scheduler/outbox_worker.py) retries
 it. Each message has a unique key (filed twice, sent once) and is claimed in its own commit before
-Slack is called, like the nudge ledger.
+the platform is called, like the nudge ledger (both through scheduler/engine.py).
 """
 
 from __future__ import annotations
@@ -79,10 +79,12 @@ class Outbox:
         """The post may have landed: keep the claim's time, so the lookup starts from there."""
         self._change(message_id, SENDING, status=UNSURE, reason=reason[:200])
 
-    def found(self, message: OutboxMessage, conversation: str | None, ts: str | None) -> bool:
+    def found(self, message: OutboxMessage, conversation: str | None, ts: str | None,
+              at: datetime | None = None) -> bool:
         """An orphan or unsure message that the platform turns out to have: sent. False if someone else has
         settled it meanwhile (another worker's lookup, or a new claim after one)."""
-        return self._settle(message, status=SENT, sent_at=utcnow(), conversation=conversation, ts=ts, reason=None)
+        return self._settle(message, status=SENT, sent_at=at or utcnow(), conversation=conversation, ts=ts,
+                            reason=None)
 
     def not_found(self, message: OutboxMessage, retry_at: datetime, reason: str) -> bool:
         """An orphan or unsure message the platform does not have: pending again, unless already settled."""
@@ -111,11 +113,12 @@ class Outbox:
     def postpone(self, message_id: int, until: datetime, reason: str) -> None:
         self._change(message_id, PENDING, due_at=until, reason=reason[:200])
 
-    def sent(self, message: OutboxMessage, conversation: str | None, ts: str | None) -> None:
+    def sent(self, message: OutboxMessage, conversation: str | None, ts: str | None,
+             at: datetime | None = None) -> None:
         """Delivered; a card's place in the channel is kept on its request, in the same transaction."""
         with writing(self.engine) as db:
             db.execute(update(OutboxMessage).where(OutboxMessage.id == message.id)
-                       .values(status=SENT, sent_at=utcnow(), conversation=conversation, ts=ts, reason=None))
+                       .values(status=SENT, sent_at=at or utcnow(), conversation=conversation, ts=ts, reason=None))
             if message.kind == CARD and message.request_id is not None:
                 db.execute(update(AlumniRequest).where(AlumniRequest.id == message.request_id)
                            .values(card_channel=conversation, card_ts=ts))

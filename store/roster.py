@@ -1,4 +1,4 @@
-"""The roster: which Slack user is in which class and track, imported from the registrar's CSV.
+"""The roster: which student (a Slack or Teams account) is in which class and track, from the registrar's CSV.
 
 An import is all or nothing: every bad row is named and nothing is written from a file with errors;
 a good file is an idempotent upsert (importing it again changes nothing).
@@ -20,10 +20,11 @@ from sqlmodel import col, select
 from knowledge.context import InputError
 from store.db import insert_or_update, session, writing
 from store.models import RosterStudent, utcnow
+from store.recipients import SLACK, TEAMS, Recipient
 from store.students import parse_class_of, parse_required_track
 
 COLUMNS = ("class_of", "track")
-ID_COLUMNS = ("slack_user_id", "teams_user_id")  # one of them on each row
+ID_COLUMNS = {SLACK: "slack_user_id", TEAMS: "teams_user_id"}  # one of them on each row
 SLACK_USER_ID = re.compile(r"^[UW][A-Z0-9]{2,20}$")
 TEAMS_USER_ID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
@@ -36,7 +37,7 @@ class RosterError(ValueError):
 
 @dataclass(frozen=True)
 class RosterRow:
-    slack_user_id: str
+    student: Recipient
     class_of: int
     track: str
 
@@ -58,8 +59,8 @@ def read_roster(path: Path, today: date) -> list[RosterRow]:
         reader = csv.DictReader(handle)
         header = [name.strip().lower() for name in reader.fieldnames or []]
         missing = [column for column in COLUMNS if column not in header]
-        if not any(column in header for column in ID_COLUMNS):
-            missing.append(" or ".join(ID_COLUMNS))
+        if not any(column in header for column in ID_COLUMNS.values()):
+            missing.append(" or ".join(ID_COLUMNS.values()))
         if missing:
             raise RosterError([f"{path.name}: missing column(s) {', '.join(missing)} "
                              "(need class_of, track, and slack_user_id or teams_user_id)"])
@@ -71,10 +72,10 @@ def read_roster(path: Path, today: date) -> list[RosterRow]:
             except InputError as error:
                 problems.append(f"line {line}: {error}")
                 continue
-            if row.slack_user_id in seen:
-                problems.append(f"line {line}: {row.slack_user_id} already on line {seen[row.slack_user_id]}")
+            if row.student in seen:
+                problems.append(f"line {line}: {row.student.id} already on line {seen[row.student]}")
                 continue
-            seen[row.slack_user_id] = line
+            seen[row.student] = line
             rows.append(row)
     if problems:
         raise RosterError(problems)
@@ -88,10 +89,29 @@ def _row(record: dict, today: date) -> RosterRow:
     if teams_user:
         if not TEAMS_USER_ID.match(teams_user):
             raise InputError(f"teams_user_id {teams_user!r} is not an Entra object id (a GUID)")
-        user = f"teams:{teams_user.lower()}"
-    elif not SLACK_USER_ID.match(user):
+        student = Recipient(TEAMS, teams_user.lower())
+    elif SLACK_USER_ID.match(user):
+        student = Recipient(SLACK, user)
+    else:
         raise InputError(f"slack_user_id {user!r} is not a Slack user id (like U012ABCDEF)")
-    return RosterRow(user, parse_class_of(record.get("class_of"), today), parse_required_track(record.get("track")))
+    return RosterRow(student, parse_class_of(record.get("class_of"), today), parse_required_track(record.get("track")))
+
+
+def recipient_of(row: RosterStudent) -> Recipient:
+    return Recipient(SLACK, row.slack_user_id) if row.slack_user_id else Recipient(TEAMS, row.teams_user_id)
+
+
+def _is(student: Recipient):
+    """The WHERE clause for one student's row."""
+    return getattr(RosterStudent, ID_COLUMNS[student.platform]) == student.id
+
+
+def _among(students: list[Recipient]):
+    """The WHERE clause for any of these students' rows."""
+    by_platform: dict[str, list[str]] = defaultdict(list)
+    for student in students:
+        by_platform[student.platform].append(student.id)
+    return or_(*(col(getattr(RosterStudent, ID_COLUMNS[platform])).in_(ids) for platform, ids in by_platform.items()))
 
 
 class Roster:
@@ -100,53 +120,56 @@ class Roster:
 
     def import_rows(self, rows: list[RosterRow]) -> ImportResult:
         with writing(self.engine) as db:
-            known = {r.slack_user_id: (r.class_of, r.track) for r in db.exec(select(RosterStudent))}
+            known = {recipient_of(r): (r.class_of, r.track) for r in db.exec(select(RosterStudent))}
             added = updated = 0
             for row in rows:
-                before = known.get(row.slack_user_id)
+                before = known.get(row.student)
                 if before == (row.class_of, row.track):
                     continue
-                insert_or_update(db, RosterStudent, {"slack_user_id": row.slack_user_id, "class_of": row.class_of,
+                column = ID_COLUMNS[row.student.platform]
+                insert_or_update(db, RosterStudent, {column: row.student.id, "class_of": row.class_of,
                                                      "track": row.track, "updated_at": utcnow()},
-                                 keys=("slack_user_id",), update=("class_of", "track", "updated_at"))
+                                 keys=(column,), update=("class_of", "track", "updated_at"))
                 added, updated = (added + 1, updated) if before is None else (added, updated + 1)
             db.commit()
         return ImportResult(added=added, updated=updated, unchanged=len(rows) - added - updated)
 
-    def by_class(self) -> dict[tuple[int, str], list[str]]:
-        """Every rostered student's user id, grouped by (class_of, track), in one query."""
-        classes: dict[tuple[int, str], list[str]] = defaultdict(list)
+    def by_class(self) -> dict[tuple[int, str], list[Recipient]]:
+        """Every rostered student, grouped by (class_of, track), in one query."""
+        classes: dict[tuple[int, str], list[Recipient]] = defaultdict(list)
         with session(self.engine) as db:
-            for user, class_of, track in db.exec(
-                    select(RosterStudent.slack_user_id, RosterStudent.class_of, RosterStudent.track)
-                    .order_by(RosterStudent.class_of, RosterStudent.track, RosterStudent.slack_user_id)):
-                classes[(class_of, track)].append(user)
+            for row in db.exec(select(RosterStudent).order_by(RosterStudent.class_of, RosterStudent.track,
+                                                              RosterStudent.slack_user_id,
+                                                              RosterStudent.teams_user_id)):
+                classes[(row.class_of, row.track)].append(recipient_of(row))
         return dict(classes)
 
-    def changed_since(self, moment: datetime) -> set[str]:
+    def changed_since(self, moment: datetime) -> set[Recipient]:
         """Students added or moved to another class since `moment`: they may be owed today's nudges."""
         with session(self.engine) as db:
-            return set(db.exec(select(RosterStudent.slack_user_id).where(RosterStudent.updated_at > moment)))
+            return {recipient_of(row) for row in db.exec(select(RosterStudent)
+                                                         .where(RosterStudent.updated_at > moment))}
 
-    def get_many(self, user_ids: set[str]) -> dict[str, RosterStudent]:
-        found: dict[str, RosterStudent] = {}
-        users = sorted(user_ids)
+    def get_many(self, students: set[Recipient]) -> dict[Recipient, RosterStudent]:
+        found: dict[Recipient, RosterStudent] = {}
+        wanted = sorted(students)
         with session(self.engine) as db:
-            for start in range(0, len(users), 500):
-                found.update((row.slack_user_id, row) for row in db.exec(
-                    select(RosterStudent).where(col(RosterStudent.slack_user_id).in_(users[start:start + 500]))))
+            for start in range(0, len(wanted), 500):
+                found.update((recipient_of(row), row) for row in db.exec(
+                    select(RosterStudent).where(_among(wanted[start:start + 500]))))
         return found
 
-    def needing_timezone(self, checked_before: datetime, limit: int) -> list[str]:
+    def needing_timezone(self, checked_before: datetime, limit: int) -> list[Recipient]:
         """Students whose time zone was never looked up, or not for a while (quiet hours use it)."""
         with session(self.engine) as db:
             stale = or_(col(RosterStudent.timezone_checked_at).is_(None),
                         RosterStudent.timezone_checked_at < checked_before)
-            return list(db.exec(select(RosterStudent.slack_user_id).where(stale)
-                                .order_by(RosterStudent.slack_user_id).limit(limit)))
+            return [recipient_of(row) for row in db.exec(select(RosterStudent).where(stale)
+                                                         .order_by(RosterStudent.slack_user_id,
+                                                                   RosterStudent.teams_user_id).limit(limit))]
 
-    def set_timezone(self, user_id: str, timezone: str | None) -> None:
+    def set_timezone(self, student: Recipient, timezone: str | None) -> None:
         with writing(self.engine) as db:
-            db.execute(update(RosterStudent).where(RosterStudent.slack_user_id == user_id)
+            db.execute(update(RosterStudent).where(_is(student))
                        .values(timezone=timezone, timezone_checked_at=utcnow()))
             db.commit()

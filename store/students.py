@@ -7,6 +7,7 @@ from datetime import date
 
 from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 
 from knowledge.academic_calendar import AcademicCalendar
 from knowledge.context import InputError, StudentContext, parse_track
@@ -70,7 +71,8 @@ class ProfileStore:
             row = db.get(StudentProfile, (platform, user_id))
             if row is not None and row.class_of is not None and row.track is not None:
                 return Profile(class_of=row.class_of, track=row.track, asked_for_profile=row.asked_for_profile)
-            rostered = db.get(RosterStudent, user_id) if platform == ROSTER_PLATFORM else None
+            rostered = db.exec(select(RosterStudent).where(RosterStudent.slack_user_id == user_id)).first() \
+                if platform == ROSTER_PLATFORM else None
             if rostered is not None:
                 return Profile(class_of=rostered.class_of, track=rostered.track, asked_for_profile=True,
                                from_roster=True)

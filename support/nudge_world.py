@@ -19,9 +19,11 @@ from app import nudge_messenger
 from cli.services import build_dispatcher
 from config.settings import Settings, load_settings
 from knowledge.academic_calendar import load_academic_calendar
-from scheduler.dispatch import Dispatcher, Report
+from scheduler.dispatch import Dispatcher
+from scheduler.engine import Report
 from store.db import migrated_engine
 from store.ledger import Ledger
+from store.recipients import Recipient
 from store.roster import Roster, RosterRow
 from support.slack_driver import ROOT, institution_today
 from support.slack_stand_in import Call, SlackStandIn
@@ -41,7 +43,7 @@ def nudge_env(database_url: str, api_url: str, folder: Path, cohorts: dict[tuple
 
 def roster(database_url: str, students: dict[str, tuple[int, str]]) -> None:
     Roster(migrated_engine(database_url)).import_rows(
-        [RosterRow(user, year, track) for user, (year, track) in students.items()])
+        [RosterRow(Recipient.parse(user), year, track) for user, (year, track) in students.items()])
 
 
 @dataclass

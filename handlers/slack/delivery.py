@@ -19,7 +19,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from handlers.slack.client import never_sent
 from handlers.slack.pacing import Pacer
-from scheduler.dispatch import DeliveryError, Posted
+from scheduler.ports import DeliveryError, Posted
 
 RATE_LIMITED_ATTEMPTS = 8
 HISTORY_PAGE = 200

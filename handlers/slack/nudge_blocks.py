@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.nudge_desk import CategoryChoice
 from handlers.slack.blocks import FALLBACK_LIMIT, button, clip, context_block, mrkdwn, sections
 from handlers.slack.markdown import escape
-from scheduler.dispatch import Outgoing
+from scheduler.ports import ReadyNudge
 
 NUDGE_DONE = "advisor_nudge_done"
 NUDGE_LATER = "advisor_nudge_later"
@@ -13,7 +13,7 @@ NUDGE_CATEGORY = "advisor_nudge_category"
 BUTTONS_BLOCK = "nudge_buttons"
 
 
-def nudge_message(message: Outgoing) -> dict:
+def nudge_message(message: ReadyNudge) -> dict:
     """`text` and `blocks` for chat.postMessage. The text is the programme's own copy (mrkdwn, never user input)."""
     text = f"*Following up:* {message.text}" if message.follow_up else message.text
     blocks = sections(text)

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from bot.core import AdvisorCore
 from handlers.slack.common import PLATFORM, RECOVERING, event_place, find_reply
 from scheduler.after_ack import ANSWER_AGAIN_AFTER, Stopping
-from scheduler.dispatch import DeliveryError
+from scheduler.ports import DeliveryError
 from store.events import Unfinished
 
 log = logging.getLogger(__name__)

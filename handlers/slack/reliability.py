@@ -19,7 +19,7 @@ from handlers.slack.common import (
 )
 from handlers.slack.delivery import as_delivery_errors
 from handlers.slack.work import ListenerWork
-from scheduler.dispatch import DeliveryError
+from scheduler.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
 from handlers.teams.markdown import escape, teams
 from knowledge.schema import TRACK_LABELS
-from scheduler.dispatch import Outgoing
+from scheduler.ports import ReadyNudge
 from store.alumni import ABOUT_ALUMNI_ENTRIES, CONTACT_KINDS
 
 SCHEMA = "http://adaptivecards.io/schemas/adaptive-card.json"
@@ -116,7 +116,7 @@ def intake_card(description: str = "") -> dict:
     ], [submit("Send to the Alumni Liaison", FILE_REQUEST, style="positive", nonce=uuid.uuid4().hex)])
 
 
-def nudge_card(message: Outgoing) -> dict:
+def nudge_card(message: ReadyNudge) -> dict:
     """A nudge: the programme's own copy (Markdown), with Done / Remind me later when it is personal."""
     body = [text(f"**Following up:** {message.text}" if message.follow_up else message.text)]
     if not message.personal:

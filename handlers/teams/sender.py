@@ -29,7 +29,7 @@ from microsoft_teams.api import ApiClient, Attachment, MessageActivityInput
 
 from handlers.teams.auth import TokenError
 from scheduler.after_ack import Stopping
-from scheduler.dispatch import DeliveryError
+from scheduler.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -16,7 +16,7 @@ from knowledge.rules import load_rules, task_timing
 
 COHORTS = tuple(Cohort(class_of=year, track=track, channel=f"C{year}{track[0].upper()}")
                 for year in (2027, 2028, 2029, 2030) for track in ("pathways", "hst"))
-STUDENTS = {(year, track): [f"U{year}{track[0].upper()}"] for year in (2027, 2028, 2029, 2030)
+STUDENTS = {(year, track): [("slack", f"U{year}{track[0].upper()}")] for year in (2027, 2028, 2029, 2030)
             for track in ("pathways", "hst")}
 
 
@@ -42,7 +42,7 @@ def test_nothing_is_planned_on_closed_days(planner):
 def test_no_nudge_is_ever_planned_outside_the_phase_it_is_for(planner, kb):
     calendar = load_academic_calendar()
     by_target = {c.channel: (c.class_of, c.track) for c in COHORTS}
-    by_target |= {students[0]: pair for pair, students in STUDENTS.items()}
+    by_target |= {students[0][1]: pair for pair, students in STUDENTS.items()}
     nudges = planner.plan(date(2026, 1, 1), date(2030, 6, 30), STUDENTS)
     assert len(nudges) > 200
     tasks = {task.id: task for task in planner.rules.tasks}

@@ -12,6 +12,7 @@ import pytest
 
 from app import main
 from store.ledger import Ledger
+from store.recipients import SLACK, Recipient
 from support.nudge_world import make_world
 from support.slack_stand_in import SlackStandIn
 
@@ -88,7 +89,8 @@ def test_a_user_slack_does_not_know_falls_back_to_the_institutions_zone(world, s
     slack.fail_next("users.info", 200, error="user_not_found")  # the first student looked up is PCE_HST
     report = w.run(JUNE_1)
     assert report.sent == 2 and report.deferred == 1, "the others' zones were still looked up"
-    zones = {user: student.timezone for user, student in w.dispatcher.roster.get_many(set(STUDENTS)).items()}
+    zones = {user.id: student.timezone
+             for user, student in w.dispatcher.roster.get_many({Recipient(SLACK, user) for user in STUDENTS}).items()}
     assert zones == {PCE_HST: None, PCE_PATHWAYS: "America/Los_Angeles", PRECLERKSHIP: "America/New_York"}
 
 

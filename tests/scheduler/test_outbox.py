@@ -14,7 +14,7 @@ from sqlmodel import select
 
 from bot.alumni_desk import Liaisons, RequestDesk
 from handlers.slack.client import web_client
-from handlers.slack.outbox_courier import SlackCourier
+from handlers.slack.outbox_courier import SlackOutboxCourier
 from handlers.slack.pacing import Pacer
 from knowledge.academic_calendar import load_academic_calendar
 from scheduler.outbox_worker import OutboxWorker
@@ -48,8 +48,8 @@ def worker(store, slack, isolated_env, monkeypatch):
     from config.settings import load_settings
 
     client = web_client(load_settings(None), retry_rate_limits=False, retry_server_errors=False)
-    courier = SlackCourier(client, Pacer(100, 100), store, CHANNEL, ZONE)
-    return OutboxWorker(store.mail, courier, workers=4)
+    courier = SlackOutboxCourier(client, Pacer(100, 100), CHANNEL, ZONE)
+    return OutboxWorker(store, courier, workers=4)
 
 
 @pytest.fixture
@@ -131,7 +131,7 @@ def test_refusals_a_student_dm_fails_for_good_a_liaison_channel_one_is_kept(stor
 def test_two_workers_at_once_send_each_message_once(store, worker, slack):
     for n in range(30):
         file(store, f"k{n}", student=f"U{n:04d}")
-    twin = OutboxWorker(store.mail, worker.courier, workers=4)
+    twin = OutboxWorker(store, worker.courier, workers=4)
     threads = [threading.Thread(target=w.run_once) for w in (worker, twin)]
     for thread in threads:
         thread.start()
@@ -214,3 +214,31 @@ def test_finished_requests_are_deleted_after_retention(store, desk):
     service_level(store, digest_at=None).run(utcnow() + timedelta(days=366))
     assert store.get(old.id) is None and store.mail.of_request(old.id) == [] and store.history(old.id) == []
     assert store.get(kept.id) is not None
+
+
+def test_mail_is_resolved_to_its_recipients_platform(store, desk, worker, slack):
+    """A request filed in Teams, with only Slack running: the card reaches the Slack liaison channel, the
+    student's notice (owed to their Teams chat) fails for good instead of going to a Slack user of that id."""
+    request, _ = store.file("k-teams", "teams", "0b8f6c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e",
+                            Intake("an alum in surgery"), 2028, "pathways", "pce")
+    desk.claim(request.id, LIAISON)
+    report = worker.run_once()
+    assert (report.sent, report.failed) == (2, 1)
+    statuses = {message.kind: (message.status, message.reason) for message in store.mail.of_request(request.id)}
+    assert statuses["card"][0] == statuses["card_update"][0] == "sent"
+    assert statuses["student"] == ("failed", "failed: Teams is not configured")
+    assert not posts(slack, channel="0b8f6c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e")
+
+
+def test_liaison_mail_waits_while_the_liaison_channel_is_not_set(store, slack, isolated_env, monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_API_URL", slack.url)
+    from config.settings import load_settings
+
+    client = web_client(load_settings(None), retry_rate_limits=False, retry_server_errors=False)
+    unset = OutboxWorker(store, SlackOutboxCourier(client, Pacer(100, 100), "", ZONE), workers=2)
+    request = file(store)
+    report = unset.run_once()
+    [card] = store.mail.of_request(request.id)
+    assert report.retrying == 1 and report.halted and card.status == "pending"
+    assert card.reason == "retrying: ALUMNI_LIAISON_CHANNEL is not set" and not slack.delivered("chat.postMessage")

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
-from scheduler.policy import Policy, QuietHours, Recipient
+from scheduler.policy import Policy, QuietHours, Standing
 from store.models import NudgeDelivery
 
 NIGHT = QuietHours(time(21), time(8))
-STUDENT = Recipient(phase="pce", timezone="America/Los_Angeles", opted_out=frozenset(), done=frozenset())
+STUDENT = Standing(phase="pce", timezone="America/Los_Angeles", opted_out=frozenset(), done=frozenset())
 
 
 def row(due: datetime, personal: bool = True, grace_hours: int = 72) -> NudgeDelivery:
@@ -44,7 +44,7 @@ def test_a_personal_nudge_waits_for_the_end_of_the_students_night(now, wait_unti
 
 def test_without_a_known_time_zone_the_institutions_is_used():
     policy = Policy(NIGHT, weekly_cap=0, institution_timezone="America/New_York")
-    unknown = Recipient(phase="pce", timezone=None, opted_out=frozenset(), done=frozenset())
+    unknown = Standing(phase="pce", timezone=None, opted_out=frozenset(), done=frozenset())
     now = utc("2026-06-01T10:00:00-04:00")
     assert policy.decide(row(now), now, unknown, []).send
 
@@ -68,9 +68,9 @@ def test_announcements_ignore_the_students_settings_but_not_the_institutions_nig
 
 @pytest.mark.parametrize(("recipient", "reason"), [
     (None, "not on the roster any more"),
-    (Recipient("preclerkship", None, frozenset(), frozenset()), "not in the pce phase any more"),
-    (Recipient("pce", None, frozenset({"tasks"}), frozenset()), "opted out: the student turned off tasks"),
-    (Recipient("pce", None, frozenset(), frozenset({("task-cim-survey-retake", "2026-06")})),
+    (Standing("preclerkship", None, frozenset(), frozenset()), "not in the pce phase any more"),
+    (Standing("pce", None, frozenset({"tasks"}), frozenset()), "opted out: the student turned off tasks"),
+    (Standing("pce", None, frozenset(), frozenset({("task-cim-survey-retake", "2026-06")})),
      "done: the student marked the task done"),
 ])
 def test_what_is_dropped_and_why(recipient, reason):

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
 from cli.main import main
 from store.db import migrated_engine
+from store.models import utcnow
+from store.recipients import SLACK, TEAMS, Recipient
 from store.roster import Roster, RosterError, read_roster
 
 TODAY = date(2026, 11, 24)
@@ -47,7 +49,25 @@ def test_import_is_an_idempotent_upsert(database_url, tmp_path):
     moved = read_roster(write(tmp_path, "slack_user_id,class_of,track\nU0AAA1,2029,pathways\n"), TODAY)
     result = roster.import_rows(moved)
     assert (result.added, result.updated, result.unchanged) == (0, 1, 0)
-    assert roster.by_class() == {(2027, "hst"): ["U0AAA2"], (2029, "pathways"): ["U0AAA1"]}
+    assert roster.by_class() == {(2027, "hst"): [Recipient(SLACK, "U0AAA2")],
+                                 (2029, "pathways"): [Recipient(SLACK, "U0AAA1")]}
+
+
+def test_a_teams_student_is_kept_in_the_teams_column(database_url, tmp_path):
+    roster = Roster(migrated_engine(database_url))
+    entra = "0B8F6C1E-2D3A-4B5C-8D9E-0F1A2B3C4D5E"
+    rows = read_roster(write(tmp_path, f"slack_user_id,teams_user_id,class_of,track\nU0AAA1,,2028,hst\n"
+                                       f",{entra},2028,hst\n"), TODAY)
+    assert [row.student for row in rows] == [Recipient(SLACK, "U0AAA1"), Recipient(TEAMS, entra.lower())]
+    assert roster.import_rows(rows).added == 2
+    assert roster.import_rows(rows).unchanged == 2
+    teams = Recipient(TEAMS, entra.lower())
+    assert set(roster.by_class()[(2028, "hst")]) == {Recipient(SLACK, "U0AAA1"), teams}
+    [(found, row)] = roster.get_many({teams}).items()
+    assert found == teams and row.teams_user_id == entra.lower() and row.slack_user_id is None
+    roster.set_timezone(teams, "Europe/Paris")
+    assert roster.get_many({teams})[teams].timezone == "Europe/Paris"
+    assert roster.needing_timezone(utcnow() - timedelta(hours=1), 10) == [Recipient(SLACK, "U0AAA1")]
 
 
 def test_the_command_imports_nothing_from_a_file_with_errors(isolated_env, capsys):

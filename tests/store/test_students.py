@@ -122,9 +122,10 @@ def test_an_unanswered_question_is_handed_to_one_taker_after_its_lease(database_
 
 
 def test_a_rostered_student_without_a_profile_gets_their_rostered_class(profiles, database_url):
+    from store.recipients import SLACK, Recipient
     from store.roster import Roster, RosterRow
 
-    Roster(migrated_engine(database_url)).import_rows([RosterRow("U0ROSTER", 2028, "hst")])
+    Roster(migrated_engine(database_url)).import_rows([RosterRow(Recipient(SLACK, "U0ROSTER"), 2028, "hst")])
     profile = profiles.get("slack", "U0ROSTER")
     assert (profile.class_of, profile.track, profile.from_roster, profile.asked_for_profile) == \
         (2028, "hst", True, True)

@@ -215,12 +215,13 @@ def test_a_proactive_message_reaches_a_student_after_a_restart(identity, connect
 def test_nudges_reach_a_teams_class_channel_and_a_students_personal_chat_once(identity, connector, database_url,
                                                                                isolated_env):
     from handlers.teams.conversations import PERSONAL, ConversationRef, TeamsConversations
+    from store.recipients import TEAMS, Recipient
     from store.roster import Roster, RosterRow
     from support.nudge_world import class_in_pce_today, send_due_process
 
     engine = migrated_engine(database_url)
     student_id = STUDENT["aadObjectId"]
-    Roster(engine).import_rows([RosterRow(f"teams:{student_id}", 2028, "pathways")])
+    Roster(engine).import_rows([RosterRow(Recipient(TEAMS, student_id), 2028, "pathways")])
     chat = f"a:chat-{student_id}"
     TeamsConversations(engine).remember(ConversationRef(chat, PERSONAL, connector.service_url, student_id))
     cohorts = isolated_env / "cohorts.yaml"
