@@ -16,10 +16,11 @@ from datetime import UTC, datetime, timedelta
 from scheduler.engine import DeliveryEngine, Report
 from scheduler.ports import DeliveryError, NotReady, ReadyMail
 from scheduler.routing import Couriers, MailCourier
-from store.alumni import STATUSES, AlumniRequests
+from store.alumni import AlumniRequests
 from store.models import OutboxMessage
 from store.outbox import CARD, CARD_UPDATE, NEEDS_CARD, TO_STUDENT
 from store.recipients import Recipient
+from store.request_states import STATUSES
 
 log = logging.getLogger(__name__)
 
