@@ -2,7 +2,7 @@
 
 The ledger, the opt-outs, the tasks marked done, the liaison list and the audit trail keep a recipient as
 one string: a Slack id bare (as before Teams existed), any other platform's id behind its name
-("teams:<Entra object id>", "teams:19:...@thread.tacv2"). Only this module builds or reads that string.
+("teams:<Entra object id>", "teams:19:...@thread.tacv2", "console:local"). Only this module builds or reads that string.
 It is a NamedTuple so that the layers below the store (the planner) can carry a (platform, id) pair
 without importing it.
 """
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-SLACK, TEAMS = "slack", "teams"
-PLATFORMS = (SLACK, TEAMS)
+SLACK, TEAMS, CONSOLE = "slack", "teams", "console"
+PLATFORMS = (SLACK, TEAMS, CONSOLE)  # the console's student has preferences and tasks, but nothing is posted to it
 _SEPARATOR = ":"
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from store.recipients import SLACK, TEAMS, Recipient
+from store.recipients import CONSOLE, SLACK, TEAMS, Recipient
 
 
 @pytest.mark.parametrize(("recipient", "stored"), [
@@ -12,6 +12,7 @@ from store.recipients import SLACK, TEAMS, Recipient
     (Recipient(SLACK, "C012ABCDEF"), "C012ABCDEF"),
     (Recipient(TEAMS, "0b8f6c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e"), "teams:0b8f6c1e-2d3a-4b5c-8d9e-0f1a2b3c4d5e"),
     (Recipient(TEAMS, "19:abc@thread.tacv2"), "teams:19:abc@thread.tacv2"),
+    (Recipient(CONSOLE, "local"), "console:local"),
 ])
 def test_stored_form_round_trips(recipient, stored):
     assert recipient.stored == str(recipient) == stored
