@@ -44,7 +44,7 @@ def test_buttons_and_fallback_text_respect_slack_limits():
 def test_a_decline_shows_suggestions_as_buttons_and_a_person_to_ask():
     reply = Reply(question="q", kind=ReplyKind.DECLINE, body="Not sure.\nDid you mean:\n• RASA", lead="Not sure.",
                   suggestions=(Link(id="rasa", title="RASA"),))
-    blocks = answer_message(Answer(reply), "Ask your *Society Advisor*", "p")["blocks"]
+    blocks = answer_message(Answer(reply), "Ask your **Society Advisor**", "p")["blocks"]
     texts = all_texts(blocks)
     assert "Not sure." in texts and "RASA" in texts and "Ask your *Society Advisor*" in texts
     assert not any("• RASA" in text for text in texts)
