@@ -181,19 +181,21 @@ def slack_pacer(settings: Settings):
 
 def nudge_messenger(settings: Settings, pacer=None, teams_bot=None):
     """The nudge dispatcher's couriers: Slack (paced to its rate limits) and Teams, each when configured."""
+    from knowledge.loader import load_copy
     from scheduler.routing import Messengers
     from store.recipients import SLACK, TEAMS
 
+    copy = load_copy(settings.knowledge_dir)
     slack = None
     if settings.slack_bot_token:
         from handlers.slack.client import web_client
         from handlers.slack.nudge_courier import SlackNudgeCourier
 
-        slack = SlackNudgeCourier(web_client(settings, retry_rate_limits=False), pacer or slack_pacer(settings))
-    return Messengers({SLACK: slack, TEAMS: teams_messenger(settings, teams_bot)})
+        slack = SlackNudgeCourier(web_client(settings, retry_rate_limits=False), pacer or slack_pacer(settings), copy)
+    return Messengers({SLACK: slack, TEAMS: teams_messenger(settings, copy, teams_bot)})
 
 
-def teams_messenger(settings: Settings, teams_bot=None):
+def teams_messenger(settings: Settings, copy, teams_bot=None):
     if not settings.teams.enabled:
         return None
     from handlers.teams.bot import build_sender
@@ -202,9 +204,9 @@ def teams_messenger(settings: Settings, teams_bot=None):
     from store.db import migrated_engine
 
     if teams_bot is not None:
-        return TeamsNudgeCourier(teams_bot.sender, teams_bot.conversations, settings.teams.service_url)
+        return TeamsNudgeCourier(teams_bot.sender, teams_bot.conversations, settings.teams.service_url, copy)
     conversations = TeamsConversations(migrated_engine(settings.database_url))
-    return TeamsNudgeCourier(build_sender(settings), conversations, settings.teams.service_url)
+    return TeamsNudgeCourier(build_sender(settings), conversations, settings.teams.service_url, copy)
 
 
 def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycle | None = None) -> None:
@@ -224,7 +226,8 @@ def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycl
         from handlers.slack.outbox_courier import SlackOutboxCourier
 
         client = web_client(settings, retry_rate_limits=False, retry_server_errors=False)
-        slack = SlackOutboxCourier(client, pacer, settings.alumni_liaison_channel, settings.institution_timezone)
+        slack = SlackOutboxCourier(client, pacer, settings.alumni_liaison_channel, settings.institution_timezone,
+                                   core.texts)
     teams = None
     if teams_bot:
         from handlers.teams.outbox_courier import TeamsOutboxCourier

@@ -164,7 +164,7 @@ class RequestDesk:
         alumnus = _required(alumnus, "the alum's name")[:200]
         notes = " ".join((notes or "").split()) or None
         told = self.copy.say("request_connected", alumnus=alumnus) + (
-            self.copy.say("request_connected_notes", notes=notes) if notes else "")
+            " " + self.copy.say("request_connected_notes", notes=notes) if notes else "")
         check_in = Mail(CHECK_IN, due_at=utcnow() + self.check_in_after)
         return self._step(request_id, actor, CONNECTED, alumnus, Mail(STUDENT, told), check_in,
                           alumnus=alumnus, outcome_notes=notes)

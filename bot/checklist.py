@@ -66,7 +66,7 @@ def task_line(item: Item, done: bool, done_word: str) -> str:
     when = ", ".join(month_name(m) for m in item.months)
     mark = "✓" if done else "☐"
     suffix = f" ({done_word})" if done else ""
-    return f"{mark} *{when}*: {item.title}{suffix}"
+    return f"{mark} **{when}**: {item.title}{suffix}"
 
 
 def phase_label(phase: str) -> str:

@@ -27,6 +27,7 @@ from config.logs import student_text
 from knowledge.academic_calendar import AcademicCalendar, load_academic_calendar
 from knowledge.calendar import events_in, month_name, months_from, next_event_after
 from knowledge.context import StudentContext
+from knowledge.copy import Markdown
 from knowledge.engine import SearchEngine, SearchResult
 from knowledge.loader import GLOSSARY_FILE, ContentError, KnowledgeBase
 from knowledge.rules import NudgeRules, load_rules
@@ -181,7 +182,7 @@ class Advisor:
 
     def source_line(self, entry: Entry) -> str:
         document = self.kb.documents.get(entry.source.document, entry.source.document)
-        return f"Source: {entry.title} · {document}"
+        return self.kb.copy.say("source_line", title=Markdown(entry.title), document=Markdown(document))
 
     def _links(self, ids: tuple[str, ...]) -> tuple[Link, ...]:
         return tuple(Link(id=i, title=self.kb.by_id[i].title) for i in ids if i in self.kb.by_id)
@@ -260,8 +261,8 @@ class Advisor:
         )[:MAX_SUGGESTIONS]
         lines = [(reason or self.kb.smalltalk.decline).strip()]
         if suggestions:
-            lines.append("Did you mean:")
-            lines.extend(f"• {link.title}" for link in suggestions)
+            lines.append(self.kb.copy.say("did_you_mean"))
+            lines.extend(self.kb.copy.say("suggestion_line", title=Markdown(link.title)) for link in suggestions)
         lines.append(self.kb.smalltalk.ask_a_person.strip())
         log.info("declined question %s (best %.2f)", student_text(text),
                  result.best.confidence if result.best else 0.0)
@@ -293,10 +294,11 @@ class Advisor:
         return Reply(question=message, kind=ReplyKind.NOT_GIVEN, body="\n".join(lines),
                      source=self.source_line(entry), suggestions=(nearest,), nearest=nearest, lead=lines[0])
 
-    def checklist(self, context: StudentContext, question: str = "What should I be doing now?",
+    def checklist(self, context: StudentContext, question: str | None = None,
                   done: frozenset[str] = frozenset()) -> Reply:
         """The phase's personal tasks (ticked when `done`) and the next two months' events for the student."""
         copy = self.kb.smalltalk
+        question = question or self.kb.copy.say("checklist_question")
         if context.phase is None:
             return Reply(question=question, kind=ReplyKind.CHECKLIST, body=copy.checklist_needs_phase.strip(),
                          entry=CHECKLIST_ENTRY, score=CALENDAR_SCORE)
@@ -312,31 +314,33 @@ class Advisor:
             lines += ["", copy.checklist_coming_up.format(span=span)]
             lines += [self._calendar_line(item.entry) for item in coming]
         return Reply(question=question, kind=ReplyKind.CHECKLIST, body="\n".join(lines),
-                     source="Source: the programme's events calendar and reminders", entry=CHECKLIST_ENTRY,
+                     source=self.kb.copy.say("checklist_source"), entry=CHECKLIST_ENTRY,
                      score=CALENDAR_SCORE)
 
     def upcoming(self, context: StudentContext, months: int = 2) -> Reply:
         """This month and the next for the student's phase: the App Home's "coming up" section."""
         window = months_from(self.today(context).month, months)
-        return self._calendar("What's coming up for me?", window, "upcoming", context.phase, context.track,
+        return self._calendar(self.kb.copy.say("upcoming_question"), window, "upcoming", context.phase, context.track,
                               context.year_of_phase)
 
     def _calendar(self, message: str, months: tuple[int, ...], kind: str, phase: str | None,
                   track: str | None, year_of_phase: int | None = None) -> Reply:
         span = month_name(months[0]) if len(months) == 1 else f"{month_name(months[0])}–{month_name(months[-1])}"
         phases = (phase,) if phase else PHASES
+        copy = self.kb.copy
         sections = []
         for each in phases:
             scheduled = events_in(self.kb, months, each, track, year_of_phase)
-            who = PHASE_LABELS[each] + (f" ({TRACK_LABELS[track]})" if track else "")
+            who = copy.say("calendar_who_track", phase=PHASE_LABELS[each], track=TRACK_LABELS[track]) if track \
+                else PHASE_LABELS[each]
             if scheduled:
-                lines = [f"*{who}, {span}:*" if kind != "upcoming" else f"*Coming up for {who} ({span}):*"]
-                lines.extend(self._calendar_line(item.entry) for item in scheduled)
+                lines = [copy.say("upcoming_heading" if kind == "upcoming" else "calendar_heading", who=who, span=span)]
+                lines.extend(copy.say("calendar_line", event=self._calendar_event(item.entry)) for item in scheduled)
             else:
                 lines = [self.kb.smalltalk.calendar_nothing.strip().format(who=who, span=span)]
                 following = next_event_after(self.kb, months, each, track)
                 if following:
-                    lines.append(f"Next up: {self._calendar_line(following.entry).lstrip('• ')}")
+                    lines.append(copy.say("calendar_next", event=self._calendar_event(following.entry)))
             sections.append("\n".join(lines))
         if phase is None:
             sections.append(self.kb.smalltalk.calendar_needs_phase.strip())
@@ -344,19 +348,25 @@ class Advisor:
             question=message,
             kind=ReplyKind.CALENDAR,
             body="\n\n".join(sections),
-            source="Source: the programme's events calendar",
+            source=copy.say("calendar_source"),
             entry=CALENDAR_ENTRY,
             score=CALENDAR_SCORE,
         )
 
-    @staticmethod
-    def _calendar_line(entry: Entry) -> str:
-        event = entry.event
+    def _calendar_line(self, entry: Entry) -> str:
+        return self.kb.copy.say("calendar_line", event=self._calendar_event(entry))
+
+    def _calendar_event(self, entry: Entry) -> Markdown:
+        """An event's timing, title and presenter (content, so Markdown as it is)."""
+        event, copy = entry.event, self.kb.copy
         graduation_year = event.year_of_phase == 2 and entry.phases == ("post-pce",)  # Post-PCE's second year
-        when = event.timing + (" of graduation year" if graduation_year and "graduation" not in
-                               event.timing.lower() else "")
-        who = f" ({event.presenter})" if event.presenter else ""
-        return f"• *{when}*: {entry.title}{who}"
+        when = Markdown(event.timing)
+        if graduation_year and "graduation" not in event.timing.lower():
+            when = copy.say("calendar_graduation_year", timing=when)
+        if event.presenter:
+            return copy.say("calendar_event_presenter", when=when, title=Markdown(entry.title),
+                            presenter=Markdown(event.presenter))
+        return copy.say("calendar_event", when=when, title=Markdown(entry.title))
 
 
 def summary(entry: Entry) -> str:

@@ -142,16 +142,19 @@ class AdvisorCore:
 
     def requests_text(self, student: Student) -> str:
         """The student's own requests, newest first (only theirs)."""
-        mine = self.requests.mine(student.platform, student.user_id)
-        if not mine:
+        lines = self.request_lines(student)
+        if not lines:
             return self.say(student, "requests_none")
-        lines = [self.say(student, "requests_line", id=request.id, status=label(request.status),
-                          filed=f"{request.created_at.astimezone(self.timezone):%-d %b %Y}",
-                          description=_clip(request.description, 90))
-                 + (self.say(student, "requests_connected", alumnus=request.alumnus)
-                    if request.status == CONNECTED and request.alumnus else "")
-                 for request in mine[:20]]
         return self.say(student, "requests_title") + "\n" + "\n".join(lines)
+
+    def request_lines(self, student: Student) -> list[str]:
+        """One line per request of the student's (only theirs), newest first: its number, status and what it asks."""
+        return [self.say(student, "requests_line", id=request.id, status=label(request.status),
+                         filed=f"{request.created_at.astimezone(self.timezone):%-d %b %Y}",
+                         description=_clip(request.description, 90))
+                + (" " + self.say(student, "requests_connected", alumnus=request.alumnus)
+                   if request.status == CONNECTED and request.alumnus else "")
+                for request in self.requests.mine(student.platform, student.user_id)[:20]]
 
     def nudges_text(self, student: Student, words: str) -> str:
         """`nudges [on|off <name>|all]`: change a setting, then show them all (or say what was wrong)."""
@@ -164,7 +167,8 @@ class AdvisorCore:
 
     def reminder_summary(self, student: Student, choices: list[CategoryChoice]) -> str:
         lines = [self.say(student, "nudges_line", label=choice.label, category=choice.category,
-                          state="on" if choice.on else "off") for choice in choices]
+                          state=self.say(student, "reminder_on" if choice.on else "reminder_off"))
+                 for choice in choices]
         return "\n".join([self.say(student, "nudges_title"), *lines, self.say(student, "nudges_tail")])
 
     def nudges_this_month(self, student: Student) -> str:

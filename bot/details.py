@@ -98,7 +98,7 @@ _GIVES: dict[Detail, re.Pattern[str]] = {
     Detail.WHERE: _any(r"\bsuite\b", r"\bbuilding\b", r"\broom\b", r"\bhall\b", r"\bfloor\b", r"\blocated\b",
                        r"\btmec\b", r"\bonline\b", r"\bvirtual(?:ly)?\b", r"\bzoom\b", r"\bin\s+person\b"),
     Detail.WHO: _any(r"\b[A-Z][a-z]+\s+(?:[A-Z]\.\s+)?[A-Z][\w']+,\s+MD\b", r"\bDr\.?\s+[A-Z][a-z]+",
-                     r"\*[A-Z][a-z]+\s+[A-Z][\w']+\*(?::|\s+is\b)"),
+                     r"\*\*[A-Z][a-z]+\s+[A-Z][\w']+\*\*(?::|\s+is\b)"),
     Detail.APPLY: _any(r"\bregist(?:er|ration)\b", r"\bsign[\s-]?up\b", r"\brsvp\b", r"\benrol",
                        r"\bapply\s+(?:by|through|via|online|with|at|to\s+the)\b", r"\bapplication\s+form\b",
                        r"\brequest\s+(?:it|one|them|through|via|from)\b", r"\bby\s+e-?mailing\b", r"\bopt[\s-]?in\b"),

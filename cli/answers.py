@@ -25,15 +25,16 @@ def _questions(args: argparse.Namespace) -> Iterable[str]:
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from cli.services import build_advisor
+    from handlers.console.render import terminal
 
     context = _context(args)
     advisor = build_advisor(settings)
     for number, question in enumerate(_questions(args)):
         reply = advisor.reply(question, context)
         if args.json:
-            print(json.dumps(reply.as_json(), ensure_ascii=False), flush=True)
+            print(json.dumps(reply.as_json(), ensure_ascii=False), flush=True)  # the Markdown as students get it
         else:
-            print(("\n" if number else "") + reply.text, flush=True)
+            print(("\n" if number else "") + terminal(reply.text, styled=sys.stdout.isatty()), flush=True)
     return 0
 
 

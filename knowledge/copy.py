@@ -16,6 +16,7 @@ from dataclasses import dataclass
 PLATFORMS = ("slack", "teams", "console")
 TEXT_LIMIT = 3000  # a Slack section; Teams and the terminal take more
 BUTTON_LIMIT = 60  # a Teams button title (Slack allows 75)
+TITLE_LIMIT = 24  # a Slack modal's title and its submit and close buttons
 _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
 
 
@@ -27,14 +28,15 @@ class Markdown(str):
 class Key:
     placeholders: frozenset[str] = frozenset()
     button: bool = False
+    title: bool = False
 
     @property
     def limit(self) -> int:
-        return BUTTON_LIMIT if self.button else TEXT_LIMIT
+        return TITLE_LIMIT if self.title else BUTTON_LIMIT if self.button else TEXT_LIMIT
 
 
-def _key(*placeholders: str, button: bool = False) -> Key:
-    return Key(frozenset(placeholders), button)
+def _key(*placeholders: str, button: bool = False, title: bool = False) -> Key:
+    return Key(frozenset(placeholders), button, title)
 
 
 KEYS: dict[str, Key] = {
@@ -87,6 +89,145 @@ KEYS: dict[str, Key] = {
     "request_gone": _key(),
     "request_unchanged": _key("id", "status"),
     "form_out_of_date": _key(),
+    # the lines around an entry's text (bot/conversation.py)
+    "source_line": _key("title", "document"),
+    "did_you_mean": _key(),
+    "suggestion_line": _key("title"),
+    "checklist_question": _key(),
+    "checklist_source": _key(),
+    "upcoming_question": _key(),
+    "calendar_source": _key(),
+    "calendar_who_track": _key("phase", "track"),
+    "calendar_heading": _key("who", "span"),
+    "upcoming_heading": _key("who", "span"),
+    "calendar_event": _key("when", "title"),
+    "calendar_event_presenter": _key("when", "title", "presenter"),
+    "calendar_line": _key("event"),
+    "calendar_next": _key("event"),
+    "calendar_graduation_year": _key("timing"),
+    # nudges: announcements (knowledge/planner.py) and how a reminder is shown
+    "nudge_announcement": _key("month", "title", "audience", "presenter", "covers"),
+    "nudge_audience": _key("tracks"),
+    "nudge_presenter": _key("presenter"),
+    "nudge_follow_up": _key("text"),
+    "nudge_about_category": _key("category"),
+    "nudge_about_calendar": _key(),
+    "nudge_footer": _key("about"),
+    "nudge_done_button": _key(button=True),
+    "nudge_later_button": _key(button=True),
+    # answers' buttons and headings
+    "did_you_mean_heading": _key(),
+    "related_heading": _key(),
+    "ask_person_button": _key(button=True),
+    "vote_helpful_button": _key(button=True),
+    "vote_not_helpful_button": _key(button=True),
+    "alumni_offer": _key(),
+    # the profile form and the App Home
+    "profile_button": _key(button=True),
+    "profile_edit_button": _key(button=True),
+    "profile_form_title": _key(title=True),
+    "profile_form_intro": _key(),
+    "profile_class_label": _key(button=True),
+    "profile_class_placeholder": _key(button=True),
+    "profile_class_needed": _key(button=True),
+    "profile_class_option": _key("year", button=True),
+    "profile_track_label": _key(button=True),
+    "form_save": _key(title=True),
+    "form_send": _key(title=True),
+    "form_cancel": _key(title=True),
+    "home_title": _key(button=True),
+    "home_profile": _key("profile"),
+    "home_quick_questions": _key(),
+    "home_reminders_title": _key(),
+    "home_reminder_line": _key("label", "state"),
+    "reminder_on": _key(button=True),
+    "reminder_off": _key(button=True),
+    "reminder_turn_off_button": _key(button=True),
+    "reminder_turn_on_button": _key(button=True),
+    "home_alumni": _key(),
+    "home_requests_title": _key(),
+    "home_settings": _key(),
+    "profile_delete_button": _key(button=True),
+    "profile_delete_title": _key(button=True),
+    "profile_delete_text": _key(),
+    "profile_delete_confirm": _key(button=True),
+    "profile_delete_keep": _key(button=True),
+    "home_footer": _key(),
+    # alumni requests: the student's form and draft, and the answers to a liaison's question
+    "intake_title": _key(title=True),
+    "intake_intro": _key(),
+    "intake_specialty": _key(button=True),
+    "intake_location": _key(button=True),
+    "intake_contact": _key(button=True),
+    "intake_description": _key(button=True),
+    "intake_description_hint": _key(),
+    "intake_description_needed": _key(),
+    "intake_send": _key(button=True),
+    "contact_email": _key(button=True),
+    "contact_call": _key(button=True),
+    "contact_visit": _key(button=True),
+    "contact_shadowing": _key(button=True),
+    "draft_title": _key(),
+    "draft_question": _key(),
+    "draft_send_button": _key(button=True),
+    "draft_edit_button": _key(button=True),
+    "draft_drop_button": _key(button=True),
+    "answer_sent": _key(),
+    "answer_not_sent": _key(),
+    "liaison_input_invalid": _key("error"),
+    # alumni requests: the liaison's card and forms (Slack)
+    "card_title": _key("id", button=True),
+    "card_student": _key(),
+    "card_class": _key(),
+    "card_specialty": _key(),
+    "card_location": _key(),
+    "card_contact": _key(),
+    "card_filed": _key(),
+    "card_not_given": _key(),
+    "card_any": _key(),
+    "card_class_of": _key("year"),
+    "card_class_not_set": _key(),
+    "card_looking_for": _key(),
+    "card_status": _key("status"),
+    "card_status_connected": _key("status", "alumnus"),
+    "card_status_closed": _key("status", "reason"),
+    "card_by": _key("who", "when"),
+    "card_claimed_by": _key("who"),
+    "card_footer": _key(),
+    "card_open": _key(),
+    "card_claimed": _key(),
+    "card_needs_info": _key(),
+    "card_connected": _key(),
+    "card_closed": _key(),
+    "card_claim_button": _key(button=True),
+    "card_ask_info_button": _key(button=True),
+    "card_connected_button": _key(button=True),
+    "card_close_button": _key(button=True),
+    "ask_info_title": _key(title=True),
+    "ask_info_question": _key(button=True),
+    "connected_title": _key(title=True),
+    "connected_alumnus": _key(button=True),
+    "connected_notes": _key(button=True),
+    "connected_notes_hint": _key(),
+    "close_title": _key(title=True),
+    "close_submit": _key(title=True),
+    "close_reason": _key(button=True),
+    "liaison_form_request": _key("id"),
+    # alumni requests: messages to the student and the card's thread (Slack)
+    "to_student_heading": _key("id", "description"),
+    "to_student_footer": _key(),
+    "to_student_fallback": _key("id", "text"),
+    "relay_heading": _key("id"),
+    "relay_footer": _key(),
+    "relay_fallback": _key("id", "text"),
+    "check_in_question": _key("id", "alumnus"),
+    "check_in_an_alum": _key(),
+    "check_in_fallback": _key("id"),
+    "check_in_helpful_button": _key(button=True),
+    "check_in_not_helpful_button": _key(button=True),
+    "check_in_not_yet_button": _key(button=True),
+    "student_replied": _key(),
+    "student_replied_fallback": _key("text"),
     # the console
     "console_welcome": _key(),
     "console_inbox_title": _key(),

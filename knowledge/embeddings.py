@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,15 @@ from knowledge.loader import KnowledgeBase
 from knowledge.schema import Entry
 
 log = logging.getLogger(__name__)
+_BOLD = re.compile(r"\*\*")
 ANSWER_SHARE = 0.5  # the answer's prose counts half as much as the ways the entry is asked
+
+
+def prose(markdown: str) -> str:
+    """An answer as the model and the confidence fit (benchmarks/calibrate.py) were fitted on it: the entries were
+    written with single-star bold before they became neutral Markdown, and the model reads `**` as its own token.
+    Dropping the markup altogether would need the fit redone on the development set."""
+    return _BOLD.sub("*", markdown)
 
 
 def _texts(entry: Entry) -> list[str]:
@@ -53,7 +62,7 @@ class Embeddings:
             for text in _texts(entry):
                 owners.append(index)
                 texts.append(text)
-        answers = [entry.answer for entry in kb.entries]
+        answers = [prose(entry.answer) for entry in kb.entries]
         self.count = len(kb.entries)
         self.owners = np.asarray(owners)
         cache = _VectorCache(cache_dir, self.model, texts, answers) if cache_dir else None

@@ -134,7 +134,7 @@ def _glossary_entries(terms: tuple[GlossaryTerm, ...], last_verified: date) -> l
                 title=f"{term.term} ({term.expansion})",
                 questions=questions,
                 keywords=(term.expansion,),
-                answer=f"*{term.term}* stands for *{term.expansion}*. {term.definition.strip()}",
+                answer=f"**{term.term}** stands for **{term.expansion}**. {term.definition.strip()}",
                 source=Source(document=GLOSSARY_FILE, section=term.term),
                 last_verified=last_verified,
                 related=(term.entry,) if term.entry else (),

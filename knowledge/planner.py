@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 from knowledge.academic_calendar import AcademicCalendar, PhaseWindow
 from knowledge.calendar import month_name
 from knowledge.cohorts import Cohort
+from knowledge.copy import Markdown
 from knowledge.loader import KnowledgeBase
 from knowledge.rules import ANNOUNCEMENT_PREFIX, ANNOUNCEMENTS, NudgeRules, task_timing
 from knowledge.schema import PHASES, TRACK_LABELS, Entry
@@ -127,13 +128,14 @@ class Planner:
         nudges = self.announcements(start, end) + self.tasks(start, end, classes)
         return sorted(nudges, key=lambda n: (n.send_at, n.nudge, n.platform, n.channel))
 
-    @staticmethod
-    def _announcement(entry: Entry, day: date) -> str:
-        event = entry.event
-        who = f" with {event.presenter}" if event.presenter else ""
-        audience = "" if not entry.tracks else f" ({', '.join(TRACK_LABELS[t] for t in entry.tracks)})"
-        return (f"*Coming up in {month_name(day.month)}: {entry.title}*{audience}{who}.\n"
-                f"It covers {event.covers}. Questions? Ask me in a DM.")
+    def _announcement(self, entry: Entry, day: date) -> str:
+        """The class channel's announcement (copy.yaml), filled with the event's own content (Markdown as it is)."""
+        event, copy = entry.event, self.kb.copy
+        tracks = ", ".join(TRACK_LABELS[t] for t in entry.tracks)
+        audience = " " + copy.say("nudge_audience", tracks=tracks) if entry.tracks else ""
+        who = " " + copy.say("nudge_presenter", presenter=Markdown(event.presenter)) if event.presenter else ""
+        return copy.say("nudge_announcement", month=month_name(day.month), title=Markdown(entry.title),
+                        audience=Markdown(audience), presenter=Markdown(who), covers=Markdown(event.covers))
 
 
 def _applies(entry: Entry, phase: str, track: str) -> bool:

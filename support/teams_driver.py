@@ -116,3 +116,14 @@ def card_text(call) -> str:
 
     walk(card_of(call))
     return "\n".join(found)
+
+
+LIAISON = person(2)  # the Alumni Liaison staff member the bots started below trust
+
+
+def start_bot(identity: Identity, connector: TeamsConnector, database_url: str, folder, **env: str) -> TeamsBot:
+    """`advisor run` with Teams credentials against the stand-ins, the liaison channel and staff set, nudges off;
+    `env` adds or overrides Teams settings."""
+    teams_env = {"TEAMS_LIAISON_CHANNEL": LIAISON_CHANNEL, "TEAMS_LIAISON_USER_IDS": LIAISON["aadObjectId"], **env}
+    return TeamsBot(api_url="", database_url=database_url, data_dir=folder / "bot", identity=identity,
+                    connector=connector, extra_env={"NUDGES_ENABLED": "false"}, teams_env=teams_env).start()

@@ -39,7 +39,7 @@ def handled_in_dm(core: AdvisorCore, client: WebClient, event: dict, body: dict)
         post_reply(client, place, notice(core.say(student(event["user"]), "relayed_to_liaison", id=relayed.id)))
         return True
     if wants_alumni_contact(plain_text(text)):
-        post_reply(client, place, blocks.draft(" ".join(plain_text(text).split())[:2000]))
+        post_reply(client, place, blocks.draft(" ".join(plain_text(text).split())[:2000], core.texts))
         return True
     return False
 
@@ -59,8 +59,8 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
     @app.action(blocks.OPEN_INTAKE)
     def open_intake(ack: Ack, body: dict, client: WebClient) -> None:
         ack()
-        work.after_ack(body, lambda: client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal()),
-                       urgent=True)
+        work.after_ack(body, lambda: client.views_open(trigger_id=body["trigger_id"],
+                                                       view=blocks.intake_modal(core.texts)), urgent=True)
 
     @app.view(blocks.INTAKE_CALLBACK)
     def submit_intake(ack: Ack, body: dict, view: dict) -> None:
@@ -87,7 +87,7 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
         ack()
 
         def open_form() -> None:
-            client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal(action.get("value")))
+            client.views_open(trigger_id=body["trigger_id"], view=blocks.intake_modal(core.texts, action.get("value")))
             respond(replace_original=True, **notice(core.say(student(body["user"]["id"]), "draft_edit")))
 
         work.after_ack(body, open_form, urgent=True)
@@ -117,7 +117,7 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
                 respond(response_type="ephemeral", replace_original=False, **notice(desk.not_liaison))
             elif request_id is not None:
                 client.views_open(trigger_id=body["trigger_id"],
-                                  view=blocks.liaison_modal(action["action_id"], request_id))
+                                  view=blocks.liaison_modal(action["action_id"], request_id, core.texts))
 
         work.after_ack(body, open_form, urgent=True)
 

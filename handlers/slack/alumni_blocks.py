@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.alumni_desk import label
 from handlers.slack.blocks import (
     FALLBACK_LIMIT,
     OPEN_INTAKE_ACTION,
@@ -22,6 +21,8 @@ from handlers.slack.blocks import (
 )
 from handlers.slack.markdown import escape
 from handlers.slack.markdown import mrkdwn as mrkdwn_of
+from handlers.slack.wording import SlackCopy
+from knowledge.copy import Copy
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from store.alumni import CLAIMED, CLOSED, CONNECTED, CONTACT_KINDS, DESCRIPTION_LIMIT, FIELD_LIMIT, NEEDS_INFO, OPEN
 from store.models import AlumniRequest, RequestChange
@@ -36,9 +37,8 @@ INFO_CALLBACK, CONNECTED_CALLBACK, CLOSE_CALLBACK = "alumni_info_form", "alumni_
 SPECIALTY, LOCATION, CONTACT, DESCRIPTION = "specialty", "location", "contact", "description"
 QUESTION, ALUMNUS, NOTES, REASON = "question", "alumnus", "notes", "reason"
 VALUE_ACTION = "value"
-CARD_STATUS = {OPEN: "Open: waiting to be claimed", CLAIMED: "Claimed", NEEDS_INFO: "Waiting for the student",
-               CONNECTED: "Connected", CLOSED: "Closed"}
-CONTACT_LABELS = {"email": "Email exchange", "call": "Phone call", "visit": "Visit", "shadowing": "Shadowing"}
+CARD_STATUS = {OPEN: "card_open", CLAIMED: "card_claimed", NEEDS_INFO: "card_needs_info", CONNECTED: "card_connected",
+               CLOSED: "card_closed"}  # copy.yaml's key for each status
 
 
 def fallback(text: str) -> str:
@@ -52,54 +52,68 @@ def quoted(text: str) -> str:
     return "\n".join(f"> {escape(line)}" if line.strip() else ">" for line in text.splitlines() or [""])
 
 
-def who_line(request: AlumniRequest) -> str:
-    parts = [f"Class of {request.class_of}" if request.class_of else "Class not set",
+def contact_label(kind: str | None, words: SlackCopy) -> str:
+    return words.label(f"contact_{kind}") if kind in CONTACT_KINDS else words.label("card_any")
+
+
+def who_line(request: AlumniRequest, words: SlackCopy) -> str:
+    parts = [words.label("card_class_of", year=request.class_of) if request.class_of
+             else words.label("card_class_not_set"),
              TRACK_LABELS.get(request.track or "", ""), PHASE_LABELS.get(request.phase or "", "")]
     return " · ".join(part for part in parts if part)
 
 
-def card(request: AlumniRequest, last: RequestChange | None, zone: ZoneInfo) -> dict:
+def card(request: AlumniRequest, last: RequestChange | None, zone: ZoneInfo, copy: Copy) -> dict:
     """The request as the liaison sees it in the channel: who, what, status and who acted, and the buttons."""
-    title = f"Alumni-advisor request #{request.id}"
-    fields = [f"*Student*\n<@{request.student_id}>", f"*Class and phase*\n{escape(who_line(request))}",
-              f"*Specialty*\n{escape(request.specialty or 'not given')}",
-              f"*Location*\n{escape(request.location or 'any')}",
-              f"*Kind of contact*\n{CONTACT_LABELS.get(request.contact or '', 'any')}",
-              f"*Filed*\n{_when(request.created_at, zone)}"]
+    words = SlackCopy(copy)
+    title = words.label("card_title", id=request.id)
+
+    def field(key: str, value: str) -> str:
+        return f"{words.text(key)}\n{value}"
+
+    fields = [field("card_student", f"<@{request.student_id}>"),
+              field("card_class", escape(who_line(request, words))),
+              field("card_specialty", escape(request.specialty) if request.specialty else words.text("card_not_given")),
+              field("card_location", escape(request.location) if request.location else words.text("card_any")),
+              field("card_contact", escape(contact_label(request.contact, words))),
+              field("card_filed", _when(request.created_at, zone))]
     blocks = [
         {"type": "header", "text": plain(title)},
-        {"type": "section", "fields": [mrkdwn(field) for field in fields]},
-        *sections("*What they are looking for*\n" + quoted(request.description)),
-        context_block(_status_line(request, last, zone)),
+        {"type": "section", "fields": [mrkdwn(text) for text in fields]},
+        *sections(words.text("card_looking_for") + "\n" + quoted(request.description)),
+        context_block(_status_line(request, last, zone, words)),
     ]
-    buttons = _liaison_buttons(request)
+    buttons = _liaison_buttons(request, words)
     if buttons:
         blocks.append({"type": "actions", "block_id": "alumni_card", "elements": buttons})
-    blocks.append(context_block("Reply in this thread to write to the student: I pass it on, and their replies "
-                                "come back here."))
-    return {"text": f"{title}: {CARD_STATUS[request.status]}", "blocks": blocks}
+    blocks.append(context_block(words.text("card_footer")))
+    return {"text": f"{title}: {words.label(CARD_STATUS[request.status])}", "blocks": blocks}
 
 
-def _status_line(request: AlumniRequest, last: RequestChange | None, zone: ZoneInfo) -> str:
-    line = f"*Status:* {CARD_STATUS[request.status]}"
+def _status_line(request: AlumniRequest, last: RequestChange | None, zone: ZoneInfo, words: SlackCopy) -> str:
+    status = words.markdown(CARD_STATUS[request.status])
     if request.status == CONNECTED and request.alumnus:
-        line += f" with {escape(request.alumnus)}"
-    if request.status == CLOSED and request.close_reason:
-        line += f" ({escape(request.close_reason)})"
+        parts = [words.text("card_status_connected", status=status, alumnus=request.alumnus)]
+    elif request.status == CLOSED and request.close_reason:
+        parts = [words.text("card_status_closed", status=status, reason=request.close_reason)]
+    else:
+        parts = [words.text("card_status", status=status)]
     if last is not None:
-        line += f" · by <@{last.actor}>, {_when(last.at, zone)}"
+        parts.append(words.with_mentions("card_by", {"who": last.actor}, when=_when(last.at, zone)))
     if request.claimed_by and request.status in (NEEDS_INFO, CONNECTED, CLOSED):
-        line += f" · claimed by <@{request.claimed_by}>"
-    return line
+        parts.append(words.with_mentions("card_claimed_by", {"who": request.claimed_by}))
+    return " · ".join(parts)
 
 
-def _liaison_buttons(request: AlumniRequest) -> list[dict]:
+def _liaison_buttons(request: AlumniRequest, words: SlackCopy) -> list[dict]:
     if request.status in (CONNECTED, CLOSED):
         return []
     value = str(request.id)
-    buttons = [button("Claim", CLAIM, value, style="primary")] if request.status in (OPEN, NEEDS_INFO) else []
-    return buttons + [button("Ask for more info", ASK_INFO, value), button("Mark connected", MARK_CONNECTED, value),
-                      button("Close", CLOSE, value, style="danger")]
+    claim = [button(words.label("card_claim_button"), CLAIM, value, style="primary")] \
+        if request.status in (OPEN, NEEDS_INFO) else []
+    return claim + [button(words.label("card_ask_info_button"), ASK_INFO, value),
+                    button(words.label("card_connected_button"), MARK_CONNECTED, value),
+                    button(words.label("card_close_button"), CLOSE, value, style="danger")]
 
 
 def _when(moment: datetime, zone: ZoneInfo) -> str:
@@ -108,39 +122,38 @@ def _when(moment: datetime, zone: ZoneInfo) -> str:
 
 # ----------------------------------------------------------------- messages to the student and the thread
 
-def to_student(request: AlumniRequest, text: str) -> dict:
-    heading = f"*Your alumni-advisor request #{request.id}* ({escape(clip(request.description, 80))})"
-    blocks = [*sections(f"{heading}\n{mrkdwn_of(text)}"),
-              context_block("Reply in this thread to write to the Alumni Liaison. `/advisor requests` lists "
-                            "your requests.")]
-    return {"text": fallback(f"Request #{request.id}: {text}"), "blocks": blocks}
+def to_student(request: AlumniRequest, text: str, copy: Copy) -> dict:
+    words = SlackCopy(copy)
+    heading = words.text("to_student_heading", id=request.id, description=clip(request.description, 80))
+    blocks = [*sections(f"{heading}\n{mrkdwn_of(text)}"), context_block(words.text("to_student_footer"))]
+    return {"text": fallback(words.label("to_student_fallback", id=request.id, text=text)), "blocks": blocks}
 
 
-def relay_to_student(request: AlumniRequest, text: str) -> dict:
-    heading = f"*The Alumni Liaison wrote about your request #{request.id}:*"
-    blocks = [*sections(f"{heading}\n{quoted(text)}"),
-              context_block("Reply in this thread and I'll pass your answer on.")]
-    return {"text": fallback(f"The Alumni Liaison wrote about request #{request.id}: {text}"), "blocks": blocks}
+def relay_to_student(request: AlumniRequest, text: str, copy: Copy) -> dict:
+    words = SlackCopy(copy)
+    blocks = [*sections(f"{words.text('relay_heading', id=request.id)}\n{quoted(text)}"),
+              context_block(words.text("relay_footer"))]
+    return {"text": fallback(words.label("relay_fallback", id=request.id, text=text)), "blocks": blocks}
 
 
-def check_in(request: AlumniRequest) -> dict:
-    who = escape(request.alumnus or "an alum")
-    text = (f"*Checking in on request #{request.id}.* The Alumni Liaison put you in touch with {who}. "
-            "Did you connect, and was it helpful?")
+def check_in(request: AlumniRequest, copy: Copy) -> dict:
+    words = SlackCopy(copy)
+    alumnus = request.alumnus or words.markdown("check_in_an_alum")
     value = str(request.id)
-    return {"text": f"Checking in on alumni-advisor request #{request.id}", "blocks": [
-        {"type": "section", "text": mrkdwn(text)},
+    return {"text": words.label("check_in_fallback", id=request.id), "blocks": [
+        {"type": "section", "text": mrkdwn(words.text("check_in_question", id=request.id, alumnus=alumnus))},
         {"type": "actions", "block_id": "alumni_check_in", "elements": [
-            button("Yes, and it helped", f"{CHECK_IN_PREFIX}helpful", value, style="primary"),
-            button("Yes, not much help", f"{CHECK_IN_PREFIX}not_helpful", value),
-            button("Not yet", f"{CHECK_IN_PREFIX}not_yet", value),
+            button(words.label("check_in_helpful_button"), f"{CHECK_IN_PREFIX}helpful", value, style="primary"),
+            button(words.label("check_in_not_helpful_button"), f"{CHECK_IN_PREFIX}not_helpful", value),
+            button(words.label("check_in_not_yet_button"), f"{CHECK_IN_PREFIX}not_yet", value),
         ]},
     ]}
 
 
-def student_said(text: str) -> dict:
-    return {"text": fallback(f"The student replied: {text}"),
-            "blocks": sections("*The student replied:*\n" + quoted(text))}
+def student_said(text: str, copy: Copy) -> dict:
+    words = SlackCopy(copy)
+    return {"text": fallback(words.label("student_replied_fallback", text=text)),
+            "blocks": sections(words.text("student_replied") + "\n" + quoted(text))}
 
 
 def thread_note(text: str) -> dict:
@@ -152,28 +165,15 @@ def channel_text(text: str, heading: str) -> dict:
     return {"text": fallback(f"{heading} {text}"), "blocks": sections(f"*{heading}*\n{escape(text)}")}
 
 
-def requests_list(requests: list[AlumniRequest], zone: ZoneInfo) -> str:
-    """A student's own requests, newest first, for `/advisor requests` and the App Home."""
-    if not requests:
-        return ("You have no alumni-advisor requests. `/advisor alumni <what you are looking for>` makes one, "
-                "e.g. `/advisor alumni an alum in dermatology in Boston for a call about research years`.")
-    lines = [f"• *#{request.id}* {label(request.status)}, filed {request.created_at.astimezone(zone):%-d %b %Y}: "
-             f"{escape(clip(request.description, 90))}"
-             + (f" (connected with {escape(request.alumnus)})" if request.status == CONNECTED and request.alumnus
-                else "")
-             for request in requests[:20]]
-    return "\n".join(lines)
-
-
-def draft(description: str) -> dict:
+def draft(description: str, copy: Copy) -> dict:
     """The confirm-and-send step for a request made in plain words in a DM."""
-    return {"text": "Send this to the Alumni Liaison?", "blocks": [
-        {"type": "section", "text": mrkdwn("It sounds like you would like to be put in touch with an alum. "
-                                           "Shall I send this to the *Alumni Liaison*?\n" + quoted(description))},
+    words = SlackCopy(copy)
+    return {"text": words.label("draft_title"), "blocks": [
+        {"type": "section", "text": mrkdwn(words.text("draft_question") + "\n" + quoted(description))},
         {"type": "actions", "block_id": "alumni_draft", "elements": [
-            button("Send it", SEND_DRAFT, description, style="primary"),
-            button("Add details", EDIT_DRAFT, description),
-            button("No thanks", DROP_DRAFT, ""),
+            button(words.label("draft_send_button"), SEND_DRAFT, description, style="primary"),
+            button(words.label("draft_edit_button"), EDIT_DRAFT, description),
+            button(words.label("draft_drop_button"), DROP_DRAFT, ""),
         ]},
     ]}
 
@@ -192,42 +192,43 @@ def _text_input(block_id: str, label_text: str, limit: int, optional: bool, mult
     return block
 
 
-def intake_modal(description: str | None = None) -> dict:
-    contacts = [{"text": plain(CONTACT_LABELS[kind]), "value": kind} for kind in CONTACT_KINDS]
+def intake_modal(copy: Copy, description: str | None = None) -> dict:
+    words = SlackCopy(copy)
+    contacts = [{"text": plain(contact_label(kind, words)), "value": kind} for kind in CONTACT_KINDS]
     return {
-        "type": "modal", "callback_id": INTAKE_CALLBACK, "title": plain("Ask for an alumni advisor"),
-        "submit": plain("Send"), "close": plain("Cancel"),
+        "type": "modal", "callback_id": INTAKE_CALLBACK, "title": plain(words.label("intake_title")),
+        "submit": plain(words.label("intake_send")), "close": plain(words.label("form_cancel")),
         "blocks": [
-            {"type": "section", "text": mrkdwn(
-                "The Alumni Liaison matches students with alumni advisors from a network of about 400. "
-                "Tell them what you are looking for; only you and the liaison staff see it.")},
-            _text_input(SPECIALTY, "Specialty", FIELD_LIMIT, optional=True),
-            _text_input(LOCATION, "Location (city, region or hospital)", FIELD_LIMIT, optional=True),
-            {"type": "input", "block_id": CONTACT, "label": plain("Kind of contact"), "optional": True,
+            {"type": "section", "text": mrkdwn(words.text("intake_intro"))},
+            _text_input(SPECIALTY, words.label("intake_specialty"), FIELD_LIMIT, optional=True),
+            _text_input(LOCATION, words.label("intake_location"), FIELD_LIMIT, optional=True),
+            {"type": "input", "block_id": CONTACT, "label": plain(words.label("intake_contact")), "optional": True,
              "element": {"type": "radio_buttons", "action_id": VALUE_ACTION, "options": contacts}},
-            _text_input(DESCRIPTION, "What would you like help with?", DESCRIPTION_LIMIT, optional=False,
-                        multiline=True, initial=description,
-                        hint="A few sentences: your interests and what you hope to ask an alum."),
+            _text_input(DESCRIPTION, words.label("intake_description"), DESCRIPTION_LIMIT, optional=False,
+                        multiline=True, initial=description, hint=words.label("intake_description_hint")),
         ],
     }
 
 
-def liaison_modal(kind: str, request_id: int) -> dict:
+def liaison_modal(kind: str, request_id: int, copy: Copy) -> dict:
     """The form behind Ask for more info, Mark connected and Close; the request id rides in private_metadata."""
+    words = SlackCopy(copy)
     forms = {
-        ASK_INFO: (INFO_CALLBACK, "Ask the student", "Send",
-                   [_text_input(QUESTION, "Your question for the student", 1000, optional=False, multiline=True)]),
-        MARK_CONNECTED: (CONNECTED_CALLBACK, "Mark connected", "Save",
-                         [_text_input(ALUMNUS, "Alum's name", 200, optional=False),
-                          _text_input(NOTES, "Notes for the student (optional)", 1000, optional=True,
-                                      multiline=True, hint="How and when the alum expects to hear from them.")]),
-        CLOSE: (CLOSE_CALLBACK, "Close the request", "Close it",
-                [_text_input(REASON, "Reason (the student sees it)", 300, optional=False, multiline=True)]),
+        ASK_INFO: (INFO_CALLBACK, "ask_info_title", "form_send",
+                   [_text_input(QUESTION, words.label("ask_info_question"), 1000, optional=False, multiline=True)]),
+        MARK_CONNECTED: (CONNECTED_CALLBACK, "connected_title", "form_save",
+                         [_text_input(ALUMNUS, words.label("connected_alumnus"), 200, optional=False),
+                          _text_input(NOTES, words.label("connected_notes"), 1000, optional=True, multiline=True,
+                                      hint=words.label("connected_notes_hint"))]),
+        CLOSE: (CLOSE_CALLBACK, "close_title", "close_submit",
+                [_text_input(REASON, words.label("close_reason"), 300, optional=False, multiline=True)]),
     }
     callback, title, submit, blocks = forms[kind]
-    return {"type": "modal", "callback_id": callback, "private_metadata": str(request_id), "title": plain(title),
-            "submit": plain(submit), "close": plain("Cancel"),
-            "blocks": [{"type": "section", "text": mrkdwn(f"Request *#{request_id}*")}, *blocks]}
+    return {"type": "modal", "callback_id": callback, "private_metadata": str(request_id),
+            "title": plain(words.label(title)), "submit": plain(words.label(submit)),
+            "close": plain(words.label("form_cancel")),
+            "blocks": [{"type": "section", "text": mrkdwn(words.text("liaison_form_request", id=request_id))},
+                       *blocks]}
 
 
 def submitted(view: dict, block_id: str) -> str | None:
@@ -237,12 +238,10 @@ def submitted(view: dict, block_id: str) -> str | None:
     return chosen.get("value") if chosen else value.get("value")
 
 
-def home_section(requests: list[AlumniRequest], zone: ZoneInfo) -> list[dict]:
-    """The App Home's part: the way to ask, and the student's own requests with their status."""
-    blocks = [{"type": "section",
-               "text": mrkdwn("*Alumni advisors*\nThe Alumni Liaison can put you in touch with an alum for an "
-                              "email exchange, a call, a visit or shadowing."),
-               "accessory": button("Ask for an alumni advisor", OPEN_INTAKE)}]
-    if requests:
-        blocks += sections("*Your requests*\n" + requests_list(requests, zone))
+def home_section(request_lines: list[str], words: SlackCopy) -> list[dict]:
+    """The App Home's part: the way to ask, and the student's own requests (the core's lines) with their status."""
+    blocks = [{"type": "section", "text": mrkdwn(words.text("home_alumni")),
+               "accessory": button(words.label("alumni_button"), OPEN_INTAKE)}]
+    if request_lines:
+        blocks += sections(words.text("home_requests_title") + "\n" + mrkdwn_of("\n".join(request_lines)))
     return blocks

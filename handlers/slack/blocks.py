@@ -10,6 +10,8 @@ from __future__ import annotations
 from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
 from handlers.slack.markdown import mrkdwn as rendered
+from handlers.slack.wording import SlackCopy
+from knowledge.copy import Copy
 from store.alumni import ABOUT_ALUMNI_ENTRIES
 
 SECTION_LIMIT = 3000
@@ -89,14 +91,14 @@ def question_buttons(questions: tuple[str, ...], block_id: str) -> dict:
             "elements": [button(q, f"{QUICK_ACTION}_{n}", q) for n, q in enumerate(questions)]}
 
 
-def reply_blocks(reply: Reply, ask_a_person: str) -> list[dict]:
+def reply_blocks(reply: Reply, ask_a_person: str, words: SlackCopy) -> list[dict]:
     if reply.kind is ReplyKind.DECLINE:
         blocks = sections(rendered(reply.lead or reply.body))
         if reply.suggestions:
-            blocks.append({"type": "section", "text": mrkdwn("*Did you mean:*")})
+            blocks.append({"type": "section", "text": mrkdwn(words.text("did_you_mean_heading"))})
             blocks.append(link_buttons(reply.suggestions, "suggestions"))
         blocks.append({"type": "section", "text": mrkdwn(rendered(ask_a_person)),
-                       "accessory": button("Ask a person", ASK_PERSON_ACTION)})
+                       "accessory": button(words.label("ask_person_button"), ASK_PERSON_ACTION)})
         return blocks
     blocks = sections(rendered(reply.body))
     if reply.source:
@@ -104,30 +106,32 @@ def reply_blocks(reply: Reply, ask_a_person: str) -> list[dict]:
     if reply.nearest:
         blocks.append(link_buttons((reply.nearest,), "nearest"))
     if reply.related:
-        blocks.append({"type": "section", "text": mrkdwn("*Related questions*")})
+        blocks.append({"type": "section", "text": mrkdwn(words.text("related_heading"))})
         blocks.append(link_buttons(reply.related, "related"))
     if reply.kind is ReplyKind.ANSWER and reply.entry in ABOUT_ALUMNI_ENTRIES:
-        blocks.append({"type": "section", "text": mrkdwn("I can send your request to the Alumni Liaison for you."),
-                       "accessory": button("Ask for an alumni advisor", OPEN_INTAKE_ACTION, style="primary")})
+        blocks.append({"type": "section", "text": mrkdwn(words.text("alumni_offer")),
+                       "accessory": button(words.label("alumni_button"), OPEN_INTAKE_ACTION, style="primary")})
     if reply.kind is ReplyKind.ANSWER and reply.entry:
         blocks.append({"type": "actions", "block_id": "vote", "elements": [
-            button("👍 Helpful", VOTE_HELPFUL, reply.entry),
-            button("👎 Not helpful", VOTE_NOT_HELPFUL, reply.entry),
+            button(words.label("vote_helpful_button"), VOTE_HELPFUL, reply.entry),
+            button(words.label("vote_not_helpful_button"), VOTE_NOT_HELPFUL, reply.entry),
         ]})
     return blocks
 
 
-def profile_prompt_blocks(prompt: str) -> list[dict]:
+def profile_prompt_blocks(prompt: str, words: SlackCopy) -> list[dict]:
     return [{"type": "section", "text": mrkdwn(rendered(prompt)),
-             "accessory": button("Set my profile", OPEN_PROFILE_ACTION, style="primary")}]
+             "accessory": button(words.label("profile_button"), OPEN_PROFILE_ACTION, style="primary")}]
 
 
-def answer_message(answer: Answer, ask_a_person: str, profile_prompt: str, heading: str | None = None) -> dict:
+def answer_message(answer: Answer, ask_a_person: str, profile_prompt: str, heading: str | None = None, *,
+                   copy: Copy) -> dict:
     """`text` and `blocks` for chat.postMessage / respond: the reply, and the one-time profile prompt."""
+    words = SlackCopy(copy)
     blocks = [{"type": "section", "text": mrkdwn(rendered(heading))}] if heading else []
-    blocks += reply_blocks(answer.reply, ask_a_person)
+    blocks += reply_blocks(answer.reply, ask_a_person, words)
     if answer.ask_for_profile:
-        blocks += profile_prompt_blocks(profile_prompt)
+        blocks += profile_prompt_blocks(profile_prompt, words)
     return {"text": clip(rendered(answer.reply.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}
 
 
@@ -137,7 +141,7 @@ def notice(markdown: str) -> dict:
     return {"text": clip(text, FALLBACK_LIMIT), "blocks": sections(text)[:MAX_BLOCKS]}
 
 
-def reply_message(reply: Reply, ask_a_person: str) -> dict:
+def reply_message(reply: Reply, ask_a_person: str, copy: Copy) -> dict:
     """An answer without the one-time profile prompt (`/advisor upcoming`, `/advisor checklist`)."""
-    blocks = reply_blocks(reply, ask_a_person)
+    blocks = reply_blocks(reply, ask_a_person, SlackCopy(copy))
     return {"text": clip(rendered(reply.text), FALLBACK_LIMIT), "blocks": blocks[:MAX_BLOCKS]}

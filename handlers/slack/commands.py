@@ -36,10 +36,11 @@ def register(app: App, core: AdvisorCore, work: ListenerWork) -> None:
             case Verb.UPCOMING | Verb.CHECKLIST:
                 ack()
                 then(lambda: respond(response_type="ephemeral", **reply_message(
-                    core.execute(who, parsed).reply, core.copy.ask_a_person)))
+                    core.execute(who, parsed).reply, core.copy.ask_a_person, core.texts)))
             case Verb.ALUMNI if not parsed.text:
                 ack()
-                then(lambda: client.views_open(trigger_id=command["trigger_id"], view=intake_modal()), urgent=True)
+                then(lambda: client.views_open(trigger_id=command["trigger_id"], view=intake_modal(core.texts)),
+                     urgent=True)
             case Verb.PROFILE:
                 ack()
                 then(lambda: client.views_open(trigger_id=command["trigger_id"],

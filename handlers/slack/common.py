@@ -84,7 +84,7 @@ def post_reply(client: WebClient, place: ReplyPlace, content: dict, look_first: 
 
 
 def render(core: AdvisorCore, answer: Answer, heading: str | None = None) -> dict:
-    return answer_message(answer, core.copy.ask_a_person, core.copy.profile_prompt, heading)
+    return answer_message(answer, core.copy.ask_a_person, core.copy.profile_prompt, heading, copy=core.texts)
 
 
 def post_answer(core: AdvisorCore, client: WebClient, place: ReplyPlace, answer: Answer) -> None:

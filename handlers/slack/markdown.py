@@ -1,18 +1,21 @@
-"""Neutral Markdown (copy.yaml, the core's replies) rendered as Slack mrkdwn, and Slack markup read back as text.
+"""Neutral Markdown (copy.yaml, content, the core's replies) rendered as Slack mrkdwn, and Slack markup read back.
 
 Outbound: `&`, `<` and `>` are escaped first, so nothing in the text can become a mention (`<!channel>`) or a
-link; then `**bold**` becomes `*bold*`, `[text](url)` becomes `<url|text>`, and backslash escapes are dropped.
-Inbound: what a student types arrives with Slack's markup (`<@U123>`, `<https://x|x>`), unwrapped here, the one
-place Slack text enters, before the core reads it.
+link; then `**bold**` becomes `*bold*`, `*italic*` becomes `_italic_`, `[text](url)` becomes `<url|text>`, and
+backslash escapes are dropped. `plain` is the same text without markup, for Slack's plain_text fields (titles,
+labels, buttons). Inbound: what a student types arrives with Slack's markup (`<@U123>`, `<https://x|x>`),
+unwrapped here, the one place Slack text enters, before the core reads it.
 """
 
 from __future__ import annotations
 
 import re
 
-_BOLD = re.compile(r"(?<!\\)\*\*(.+?)(?<!\\)\*\*")
+_EMPHASIS = re.compile(r"(?<![\\*])(\*\*|\*)(?![\s*])(.+?)(?<![\\\s*])\1(?!\*)")
+_ITALIC = re.compile(r"(?<![\w\\])_([^_\n]+)(?<!\\)_(?!\w)")
+_CODE = re.compile(r"`([^`\n]+)`")
 _LINK = re.compile(r"(?<!\\)\[([^\]\n]+)\]\((https?://[^)\s]+|mailto:[^)\s]+)\)")
-_ESCAPED = re.compile(r"\\([\\`*_\[\]#|~&])")
+_ESCAPED = re.compile(r"\\([\\`*_\[\]<>#|~&])")
 _SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
 _SLACK_TOKEN = re.compile(r"<[@#!][^>]*>|<(?:https?|mailto):[^>]*>")
 
@@ -22,10 +25,21 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _emphasis(found: re.Match[str]) -> str:
+    return f"*{found.group(2)}*" if found.group(1) == "**" else f"_{found.group(2)}_"
+
+
 def mrkdwn(markdown: str) -> str:
     """Neutral Markdown as Slack mrkdwn."""
     text = _LINK.sub(lambda found: f"<{found.group(2)}|{found.group(1)}>", escape(markdown))
-    return _ESCAPED.sub(r"\1", _BOLD.sub(r"*\1*", text))
+    return _ESCAPED.sub(r"\1", _EMPHASIS.sub(_emphasis, text))
+
+
+def plain(markdown: str) -> str:
+    """Neutral Markdown as plain text (a button, a title, a form label): markup dropped, links show their label."""
+    text = _LINK.sub(r"\1", markdown)
+    text = _ITALIC.sub(r"\1", _EMPHASIS.sub(r"\2", _CODE.sub(r"\1", text)))
+    return _ESCAPED.sub(r"\1", text)
 
 
 def plain_text(text: str) -> str:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from bot.nudge_desk import CategoryChoice
 from handlers.slack.blocks import FALLBACK_LIMIT, button, clip, context_block, mrkdwn, sections
-from handlers.slack.markdown import escape
+from handlers.slack.markdown import mrkdwn as rendered
+from handlers.slack.wording import SlackCopy
+from knowledge.copy import Copy, Markdown
 from scheduler.ports import ReadyNudge
 
 NUDGE_DONE = "advisor_nudge_done"
@@ -13,19 +15,21 @@ NUDGE_CATEGORY = "advisor_nudge_category"
 BUTTONS_BLOCK = "nudge_buttons"
 
 
-def nudge_message(message: ReadyNudge) -> dict:
-    """`text` and `blocks` for chat.postMessage. The text is the programme's own copy (mrkdwn, never user input)."""
-    text = f"*Following up:* {message.text}" if message.follow_up else message.text
+def nudge_message(message: ReadyNudge, copy: Copy) -> dict:
+    """`text` and `blocks` for chat.postMessage. The text is the programme's own copy (Markdown, never user input)."""
+    words = SlackCopy(copy)
+    body = Markdown(message.text)
+    text = words.text("nudge_follow_up", text=body) if message.follow_up else rendered(body)
     blocks = sections(text)
     if message.personal:
         value = str(message.delivery_id)
         blocks.append({"type": "actions", "block_id": BUTTONS_BLOCK, "elements": [
-            button("Done", NUDGE_DONE, value, style="primary"),
-            button("Remind me later", NUDGE_LATER, value),
+            button(words.label("nudge_done_button"), NUDGE_DONE, value, style="primary"),
+            button(words.label("nudge_later_button"), NUDGE_LATER, value),
         ]})
-        about = f"*{message.category_label}*" if message.category_label else "the programme's calendar"
-        blocks.append(context_block(f"A reminder about {about} for your phase. Reply in this thread with a "
-                                    "question, or turn these off with `/advisor nudges`."))
+        about = words.markdown("nudge_about_category", category=message.category_label) if message.category_label \
+            else words.markdown("nudge_about_calendar")
+        blocks.append(context_block(words.text("nudge_footer", about=about)))
     return {"text": clip(text, FALLBACK_LIMIT), "blocks": blocks}
 
 
@@ -36,13 +40,14 @@ def after_press(message: dict, outcome: str) -> dict:
     return {"text": message.get("text", ""), "blocks": blocks}
 
 
-def reminder_settings(choices: list[CategoryChoice]) -> list[dict]:
+def reminder_settings(choices: list[CategoryChoice], words: SlackCopy) -> list[dict]:
     """The App Home's reminder switches: one line per category with a button that flips it."""
-    blocks = [{"type": "section", "text": mrkdwn("*Your reminders* (personal nudges from the programme calendar)")}]
+    blocks = [{"type": "section", "text": mrkdwn(words.text("home_reminders_title"))}]
     for choice in choices:
-        state = "on" if choice.on else "off"
-        blocks.append({"type": "section", "text": mrkdwn(f"{escape(choice.label)}: *{state}*"),
-                       "accessory": button("Turn off" if choice.on else "Turn on",
+        state = words.markdown("reminder_on" if choice.on else "reminder_off")
+        blocks.append({"type": "section", "text": mrkdwn(words.text("home_reminder_line", label=choice.label,
+                                                                     state=state)),
+                       "accessory": button(words.label("reminder_turn_off_button" if choice.on
+                                                       else "reminder_turn_on_button"),
                                            f"{NUDGE_CATEGORY}_{choice.category}", "off" if choice.on else "on")})
     return blocks
-

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from handlers.slack.delivery import LOOKBACK, as_delivery_errors, find_stamped, paced, post_once, stamp
 from handlers.slack.nudge_blocks import nudge_message
 from handlers.slack.pacing import Pacer
+from knowledge.copy import Copy
 from scheduler.ports import Claim, Posted, ReadyNudge
 from store.recipients import Recipient
 
@@ -20,14 +21,15 @@ NUDGE_EVENT = "advisor_nudge"
 
 
 class SlackNudgeCourier:
-    def __init__(self, client: WebClient, pacer: Pacer):
+    def __init__(self, client: WebClient, pacer: Pacer, copy: Copy):
+        self.copy = copy
         self.client = client
         self.pacer = pacer
 
     def send(self, nudge: ReadyNudge, claim: Claim) -> Posted:
         """Claimed at the last moment: after the pacer's slot, right before Slack is called."""
         since, channel = datetime.now(UTC) - LOOKBACK, nudge.to.id
-        content = nudge_message(nudge)
+        content = nudge_message(nudge, self.copy)
         return post_once(lambda: paced(self.pacer, channel, lambda: claim() or self.client.chat_postMessage(
                              channel=channel, unfurl_links=False, metadata=self._stamp(nudge), **content)),
                          lambda: self.find(nudge, since))

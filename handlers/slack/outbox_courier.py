@@ -16,6 +16,7 @@ from slack_sdk import WebClient
 from handlers.slack import alumni_blocks as render
 from handlers.slack.delivery import LOOKBACK, find_stamped, paced, post_once, stamp
 from handlers.slack.pacing import Pacer
+from knowledge.copy import Copy
 from scheduler.ports import Claim, DeliveryError, Posted, ReadyMail
 from store.outbox import CARD, CARD_UPDATE, CHECK_IN, DIGEST, RELAY_TO_STUDENT, REMINDER, TO_STUDENT, TO_THREAD
 from store.recipients import SLACK
@@ -31,7 +32,8 @@ class SlackOutboxCourier:
     platform = SLACK
     liaison_setting = "ALUMNI_LIAISON_CHANNEL"
 
-    def __init__(self, client: WebClient, pacer: Pacer, liaison_channel: str, timezone: str):
+    def __init__(self, client: WebClient, pacer: Pacer, liaison_channel: str, timezone: str, copy: Copy):
+        self.copy = copy
         self.client = client
         self.pacer = pacer
         self.liaison_channel = liaison_channel
@@ -69,21 +71,20 @@ class SlackOutboxCourier:
         if mail.kind == REMINDER:
             content = render.channel_text(mail.text, REMINDER_HEADING) | thread | {"reply_broadcast": True}
         elif mail.kind == TO_THREAD:
-            content = render.student_said(mail.text) | thread
+            content = render.student_said(mail.text, self.copy) | thread
         else:
             content = render.thread_note(mail.text) | thread
         return self._post(mail, claim, request.card_channel, content)
 
-    @staticmethod
-    def _student_message(mail: ReadyMail) -> dict:
+    def _student_message(self, mail: ReadyMail) -> dict:
         if mail.kind == CHECK_IN:
-            return render.check_in(mail.request)
+            return render.check_in(mail.request, self.copy)
         if mail.kind == RELAY_TO_STUDENT:
-            return render.relay_to_student(mail.request, mail.text)
-        return render.to_student(mail.request, mail.text)
+            return render.relay_to_student(mail.request, mail.text, self.copy)
+        return render.to_student(mail.request, mail.text, self.copy)
 
     def _card(self, mail: ReadyMail) -> dict:
-        return render.card(mail.request, mail.status_change, self.zone)
+        return render.card(mail.request, mail.status_change, self.zone, self.copy)
 
     def _post(self, mail: ReadyMail, claim: Claim, channel: str, content: dict) -> Posted:
         """Claimed at the last moment: after the pacer's slot, right before Slack is called; a post whose answer

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from bot.alumni_desk import NotLiaison, Outcome
 from bot.core import AdvisorCore, Student
 from handlers.teams import activities as act
-from handlers.teams.cards import ACTION, escape, notice_card
+from handlers.teams.cards import ACTION, notice_card
 from knowledge.context import InputError
 
 
@@ -55,7 +55,7 @@ class AlumniActions:
             self._tell(activity, desk.not_liaison)
             return True
         except InputError as error:
-            self._tell(activity, f"Nothing changed: {escape(str(error))}.")
+            self._tell(activity, self.core.say(act.student(activity), "liaison_input_invalid", error=error))
             return True
         self._outcome(activity, outcome)
         return True
@@ -64,8 +64,7 @@ class AlumniActions:
         student = act.student(activity)
         sent = self.core.requests.student_answer(student.platform, student.user_id, request_id, answer,
                                                  activity.get("id"))
-        self._tell(activity, "Sent to the Alumni Liaison." if sent else
-                   "I couldn't pass that on: write something, on a request of yours that is still open.")
+        self._tell(activity, self.core.say(student, "answer_sent" if sent else "answer_not_sent"))
 
     def _outcome(self, activity: dict, outcome: Outcome) -> None:
         if outcome.problem:

@@ -12,7 +12,8 @@ import uuid
 
 from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
-from handlers.teams.markdown import escape, teams
+from handlers.teams.markdown import escape, plain, teams
+from knowledge.copy import Copy, Markdown
 from knowledge.schema import TRACK_LABELS
 from scheduler.ports import ReadyNudge
 from store.alumni import ABOUT_ALUMNI_ENTRIES, CONTACT_KINDS
@@ -22,6 +23,7 @@ VERSION = "1.5"
 ACTION = "advisor"
 TEXT_LIMIT = 20000  # Teams caps a message at about 28 KB; the card's text stays well below
 TITLE_LIMIT = 60
+PLATFORM = "teams"
 
 ENTRY, VOTE, ASK_PERSON, PROFILE_FORM, SAVE_PROFILE = "entry", "vote", "ask_person", "profile_form", "save_profile"
 INTAKE_FORM, FILE_REQUEST, NUDGE_DONE, NUDGE_LATER = "intake_form", "file_request", "nudge_done", "nudge_later"
@@ -53,35 +55,51 @@ def link_buttons(links: tuple[Link, ...]) -> dict:
     return {"type": "ActionSet", "actions": [submit(link.title, ENTRY, entry=link.id) for link in links]}
 
 
-def reply_card(reply: Reply, ask_a_person: str, heading: str | None = None) -> dict:
+class TeamsCopy:
+    """copy.yaml's Teams wording: Markdown for TextBlocks, plain text for button titles and input labels."""
+
+    def __init__(self, copy: Copy):
+        self.copy = copy
+
+    def text(self, key: str, **values: object) -> str:
+        return teams(self.copy.say(key, PLATFORM, **values))
+
+    def label(self, key: str, **values: object) -> str:
+        return plain(self.copy.say(key, PLATFORM, **values))
+
+
+def reply_card(reply: Reply, ask_a_person: str, heading: str | None = None, *, copy: Copy) -> dict:
+    words = TeamsCopy(copy)
     body = [text(heading, weight="Bolder")] if heading else []
     if reply.kind is ReplyKind.DECLINE:
         body.append(text(teams(reply.lead or reply.body)))
         if reply.suggestions:
-            body += [text("**Did you mean:**"), link_buttons(reply.suggestions)]
+            body += [text(words.text("did_you_mean_heading")), link_buttons(reply.suggestions)]
         body.append(text(teams(ask_a_person), isSubtle=True))
-        return adaptive(body, [submit("Ask a person", ASK_PERSON)])
+        return adaptive(body, [submit(words.label("ask_person_button"), ASK_PERSON)])
     body.append(text(teams(reply.body)))
     if reply.source:
         body.append(text(teams(reply.source), isSubtle=True, size="Small"))
     if reply.nearest:
         body.append(link_buttons((reply.nearest,)))
     if reply.related:
-        body += [text("**Related questions**", spacing="Medium"), link_buttons(reply.related)]
+        body += [text(words.text("related_heading"), spacing="Medium"), link_buttons(reply.related)]
     actions = []
     if reply.kind is ReplyKind.ANSWER and reply.entry in ABOUT_ALUMNI_ENTRIES:
-        actions.append(submit("Ask for an alumni advisor", INTAKE_FORM, style="positive"))
+        actions.append(submit(words.label("alumni_button"), INTAKE_FORM, style="positive"))
     if reply.kind is ReplyKind.ANSWER and reply.entry:
-        actions += [submit("👍 Helpful", VOTE, entry=reply.entry, helpful=True),
-                    submit("👎 Not helpful", VOTE, entry=reply.entry, helpful=False)]
+        actions += [submit(words.label("vote_helpful_button"), VOTE, entry=reply.entry, helpful=True),
+                    submit(words.label("vote_not_helpful_button"), VOTE, entry=reply.entry, helpful=False)]
     return adaptive(body, actions)
 
 
-def answer_card(answer: Answer, ask_a_person: str, profile_prompt: str, heading: str | None = None) -> dict:
-    card = reply_card(answer.reply, ask_a_person, heading)
+def answer_card(answer: Answer, ask_a_person: str, profile_prompt: str, heading: str | None = None, *,
+                copy: Copy) -> dict:
+    card = reply_card(answer.reply, ask_a_person, heading, copy=copy)
     if answer.ask_for_profile:
         card["body"].append(text(teams(profile_prompt), spacing="Medium"))
-        card.setdefault("actions", []).append(submit("Set my profile", PROFILE_FORM, style="positive"))
+        card.setdefault("actions", []).append(submit(TeamsCopy(copy).label("profile_button"),
+                                                     PROFILE_FORM, style="positive"))
     return card
 
 
@@ -90,39 +108,44 @@ def notice_card(markdown: str) -> dict:
     return adaptive([text(teams(markdown))])
 
 
-def profile_card(years: list[int], class_of: int | None, track: str | None, description: str) -> dict:
+def profile_card(years: list[int], class_of: int | None, track: str | None, description: str, copy: Copy) -> dict:
+    words = TeamsCopy(copy)
     return adaptive([
-        text("**Your profile**"), text(escape(description), isSubtle=True),
-        {"type": "Input.ChoiceSet", "id": "class_of", "label": "Class of (graduation year)", "isRequired": True,
-         "errorMessage": "Choose your class year", "value": str(class_of or ""),
+        text(f"**{words.label('profile_form_title')}**"), text(escape(description), isSubtle=True),
+        {"type": "Input.ChoiceSet", "id": "class_of", "label": words.label("profile_class_label"), "isRequired": True,
+         "errorMessage": words.label("profile_class_needed"), "value": str(class_of or ""),
          "choices": [{"title": str(year), "value": str(year)} for year in years]},
-        {"type": "Input.ChoiceSet", "id": "track", "label": "Track", "value": track or "",
+        {"type": "Input.ChoiceSet", "id": "track", "label": words.label("profile_track_label"), "value": track or "",
          "choices": [{"title": label, "value": value} for value, label in TRACK_LABELS.items()]},
-    ], [submit("Save", SAVE_PROFILE, style="positive")])
+    ], [submit(words.label("form_save"), SAVE_PROFILE, style="positive")])
 
 
-def intake_card(description: str = "") -> dict:
+def intake_card(copy: Copy, description: str = "") -> dict:
     """The alumni-advisor request form; its nonce makes a double-pressed Send file once."""
+    words = TeamsCopy(copy)
     return adaptive([
-        text("**Ask for an alumni advisor**"),
-        text("The Alumni Liaison reads this and looks for an alum who fits.", isSubtle=True),
-        {"type": "Input.Text", "id": "description", "label": "What are you looking for?", "isMultiline": True,
+        text(f"**{words.label('intake_title')}**"),
+        text(words.text("intake_intro"), isSubtle=True),
+        {"type": "Input.Text", "id": "description", "label": words.label("intake_description"), "isMultiline": True,
          "isRequired": True, "maxLength": 2000, "value": description,
-         "errorMessage": "Tell the liaison a little about what you are looking for"},
-        {"type": "Input.Text", "id": "specialty", "label": "Specialty (optional)", "maxLength": 100},
-        {"type": "Input.Text", "id": "location", "label": "Location (optional)", "maxLength": 100},
-        {"type": "Input.ChoiceSet", "id": "contact", "label": "Kind of contact (optional)",
-         "choices": [{"title": kind.capitalize(), "value": kind} for kind in CONTACT_KINDS]},
-    ], [submit("Send to the Alumni Liaison", FILE_REQUEST, style="positive", nonce=uuid.uuid4().hex)])
+         "errorMessage": words.label("intake_description_needed")},
+        {"type": "Input.Text", "id": "specialty", "label": words.label("intake_specialty"), "maxLength": 100},
+        {"type": "Input.Text", "id": "location", "label": words.label("intake_location"), "maxLength": 100},
+        {"type": "Input.ChoiceSet", "id": "contact", "label": words.label("intake_contact"),
+         "choices": [{"title": words.label(f"contact_{kind}"), "value": kind} for kind in CONTACT_KINDS]},
+    ], [submit(words.label("intake_send"), FILE_REQUEST, style="positive", nonce=uuid.uuid4().hex)])
 
 
-def nudge_card(message: ReadyNudge) -> dict:
+def nudge_card(message: ReadyNudge, copy: Copy) -> dict:
     """A nudge: the programme's own copy (Markdown), with Done / Remind me later when it is personal."""
-    body = [text(f"**Following up:** {message.text}" if message.follow_up else message.text)]
+    words = TeamsCopy(copy)
+    body = [text(words.text("nudge_follow_up", text=Markdown(message.text)) if message.follow_up
+                 else teams(message.text))]
     if not message.personal:
         return adaptive(body)
-    about = f"**{message.category_label}**" if message.category_label else "the programme's calendar"
-    body.append(text(f"A reminder about {about} for your phase. Type *nudges* to choose which reminders you get.",
-                     isSubtle=True, size="Small"))
-    return adaptive(body, [submit("Done", NUDGE_DONE, style="positive", delivery=message.delivery_id),
-                           submit("Remind me later", NUDGE_LATER, delivery=message.delivery_id)])
+    about = words.copy.say("nudge_about_category", PLATFORM, category=message.category_label) \
+        if message.category_label else words.copy.say("nudge_about_calendar", PLATFORM)
+    body.append(text(words.text("nudge_footer", about=about), isSubtle=True, size="Small"))
+    return adaptive(body, [submit(words.label("nudge_done_button"), NUDGE_DONE, style="positive",
+                                  delivery=message.delivery_id),
+                           submit(words.label("nudge_later_button"), NUDGE_LATER, delivery=message.delivery_id)])

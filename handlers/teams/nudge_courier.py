@@ -13,12 +13,14 @@ from datetime import datetime
 from handlers.teams.cards import nudge_card
 from handlers.teams.conversations import TeamsConversations
 from handlers.teams.sender import TeamsSender, message
+from knowledge.copy import Copy
 from scheduler.ports import Claim, DeliveryError, Posted, ReadyNudge
 from store.recipients import Recipient
 
 
 class TeamsNudgeCourier:
-    def __init__(self, sender: TeamsSender, conversations: TeamsConversations, service_url: str):
+    def __init__(self, sender: TeamsSender, conversations: TeamsConversations, service_url: str, copy: Copy):
+        self.copy = copy
         self.sender = sender
         self.conversations = conversations  # the bot's address book: where a chat is, and its region
         self.default_service_url = service_url
@@ -26,7 +28,8 @@ class TeamsNudgeCourier:
     def send(self, nudge: ReadyNudge, claim: Claim) -> Posted:
         conversation, service_url = self._where(nudge)
         claim()
-        activity_id = self.sender.post(conversation, service_url, message(nudge.text[:500], nudge_card(nudge)))
+        card = nudge_card(nudge, self.copy)
+        activity_id = self.sender.post(conversation, service_url, message(nudge.text[:500], card))
         return Posted(conversation=conversation, ts=activity_id)
 
     def find(self, nudge: ReadyNudge, since: datetime) -> Posted | None:

@@ -87,7 +87,8 @@ class TeamsTurns:
         else:
             done = self.core.execute(who, command)
             if done.reply is not None:
-                self.say(activity, cards.reply_card(done.reply, self.core.copy.ask_a_person), done.reply.text)
+                self.say(activity, cards.reply_card(done.reply, self.core.copy.ask_a_person, copy=self.core.texts),
+                         done.reply.text)
             else:
                 self._notice(activity, done.text)
 
@@ -144,14 +145,14 @@ class TeamsTurns:
 
     def _answer(self, activity: dict, answer: Answer, heading: str | None = None) -> None:
         copy = self.core.copy
-        card = cards.answer_card(answer, copy.ask_a_person, copy.profile_prompt, heading)
+        card = cards.answer_card(answer, copy.ask_a_person, copy.profile_prompt, heading, copy=self.core.texts)
         self.say(activity, card, cards.clip(answer.reply.text, 500))
 
     def _notice(self, activity: dict, markdown: str) -> None:
         self.say(activity, cards.notice_card(markdown), cards.clip(markdown, 500))
 
     def _intake_form(self, activity: dict, description: str = "") -> None:
-        self.say(activity, cards.intake_card(description),
+        self.say(activity, cards.intake_card(self.core.texts, description),
                  self.core.say(act.student(activity), "alumni_button"))
 
     def _file(self, activity: dict, who: Student, intake: Intake, key: str) -> None:
@@ -163,5 +164,5 @@ class TeamsTurns:
     def _profile_form(self, activity: dict, who: Student) -> None:
         profile = self.core.profile(who)
         card = cards.profile_card(self.core.class_years(), profile.class_of, profile.track,
-                                  self.core.describe(profile))
-        self.say(activity, card, "Your profile")
+                                  self.core.describe(profile), self.core.texts)
+        self.say(activity, card, cards.plain(self.core.say(who, "profile_form_title")))

@@ -152,7 +152,7 @@ def test_questions_about_one_thing_are_not_checklists(advisor, question):
 def test_the_checklist_lists_the_phases_tasks_and_whats_coming(advisor):
     reply = advisor.checklist(StudentContext(phase="post-pce", today=date(2027, 1, 5)),
                               done=frozenset({"task-choose-rasa"}))
-    assert "✓ *January*: Residency Application Specialty Advisor (RASA) (done)" in reply.body
+    assert "✓ **January**: Residency Application Specialty Advisor (RASA) (done)" in reply.body
     assert "Coming up (January–February)" in reply.body and "Road to Residency" in reply.body
 
 

@@ -69,6 +69,15 @@ def test_plain_text_ask_prints_what_the_student_reads(tmp_path):
     assert "Alumni Liaison" in result.stdout and "Source:" in result.stdout
 
 
+def test_plain_text_ask_renders_the_markdown_for_the_terminal_and_json_keeps_it(tmp_path):
+    question = ("who", "is", "my", "society", "advisor")
+    shown = run("ask", *question, env_dir=tmp_path)
+    raw = json.loads(run("ask", "--json", *question, env_dir=tmp_path).stdout)["text"]
+    bold = raw.split("**")[1]
+    assert shown.returncode == 0 and f"**{bold}**" in raw
+    assert "**" not in shown.stdout and bold in shown.stdout
+
+
 @pytest.mark.parametrize("args", [["--phase", "year9"], ["--track", "md-phd"], ["--date", "tomorrow"]])
 def test_bad_options_get_a_clear_message(tmp_path, args):
     result = run("ask", *args, "hello", env_dir=tmp_path)

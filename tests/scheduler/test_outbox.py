@@ -17,6 +17,7 @@ from handlers.slack.client import web_client
 from handlers.slack.outbox_courier import SlackOutboxCourier
 from handlers.slack.pacing import Pacer
 from knowledge.academic_calendar import load_academic_calendar
+from knowledge.loader import load_copy
 from scheduler.outbox_worker import OutboxWorker
 from scheduler.service_level import ServiceLevel
 from store.alumni import AlumniRequests, Intake
@@ -48,7 +49,7 @@ def worker(store, slack, isolated_env, monkeypatch):
     from config.settings import load_settings
 
     client = web_client(load_settings(None), retry_rate_limits=False, retry_server_errors=False)
-    courier = SlackOutboxCourier(client, Pacer(100, 100), CHANNEL, ZONE)
+    courier = SlackOutboxCourier(client, Pacer(100, 100), CHANNEL, ZONE, load_copy())
     return OutboxWorker(store, courier, workers=4)
 
 
@@ -236,7 +237,7 @@ def test_liaison_mail_waits_while_the_liaison_channel_is_not_set(store, slack, i
     from config.settings import load_settings
 
     client = web_client(load_settings(None), retry_rate_limits=False, retry_server_errors=False)
-    unset = OutboxWorker(store, SlackOutboxCourier(client, Pacer(100, 100), "", ZONE), workers=2)
+    unset = OutboxWorker(store, SlackOutboxCourier(client, Pacer(100, 100), "", ZONE, load_copy()), workers=2)
     request = file(store)
     report = unset.run_once()
     [card] = store.mail.of_request(request.id)

@@ -6,6 +6,7 @@ from bot.core import Answer
 from bot.replies import Link, Reply, ReplyKind
 from handlers.slack.blocks import BUTTON_LIMIT, MAX_BLOCKS, SECTION_LIMIT, answer_message, sections
 from handlers.slack.markdown import escape
+from knowledge.loader import load_copy
 
 
 def all_texts(blocks: list[dict]) -> list[str]:
@@ -33,7 +34,7 @@ def test_buttons_and_fallback_text_respect_slack_limits():
     long_title = "A title far longer than Slack allows on a button, " * 3
     reply = Reply(question="q", kind=ReplyKind.ANSWER, body="answer " * 2000, source="Source: x", entry="e",
                   related=tuple(Link(id=f"e{n}", title=long_title) for n in range(3)))
-    message = answer_message(Answer(reply, ask_for_profile=True), "ask a person", "set profile")
+    message = answer_message(Answer(reply, ask_for_profile=True), "ask a person", "set profile", copy=load_copy())
     assert len(message["blocks"]) <= MAX_BLOCKS and len(message["text"]) <= 3000
     buttons = [e for b in message["blocks"] for e in b.get("elements", []) + [b.get("accessory") or {}]
                if e.get("type") == "button"]
@@ -44,7 +45,7 @@ def test_buttons_and_fallback_text_respect_slack_limits():
 def test_a_decline_shows_suggestions_as_buttons_and_a_person_to_ask():
     reply = Reply(question="q", kind=ReplyKind.DECLINE, body="Not sure.\nDid you mean:\n• RASA", lead="Not sure.",
                   suggestions=(Link(id="rasa", title="RASA"),))
-    blocks = answer_message(Answer(reply), "Ask your *Society Advisor*", "p")["blocks"]
+    blocks = answer_message(Answer(reply), "Ask your **Society Advisor**", "p", copy=load_copy())["blocks"]
     texts = all_texts(blocks)
     assert "Not sure." in texts and "RASA" in texts and "Ask your *Society Advisor*" in texts
     assert not any("• RASA" in text for text in texts)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from support.content import edited_copy
-from support.teams_driver import card_text, personal
-from tests.handlers.teams.test_end_to_end import STUDENT, connector, identity, start  # noqa: F401 (fixtures)
+from support.teams_driver import card_text, person, personal, start_bot
+
+STUDENT = person(1)
 
 
-def test_an_edited_sentence_reaches_teams(identity, connector, database_url, isolated_env):  # noqa: F811
+def test_an_edited_sentence_reaches_teams(identity, connector, database_url, isolated_env):
     content = edited_copy(isolated_env, "profile_forgotten", "**Edited:** your profile is gone.")
-    bot = start(identity, connector, database_url, isolated_env, KNOWLEDGE_DIR=str(content))
+    bot = start_bot(identity, connector, database_url, isolated_env, KNOWLEDGE_DIR=str(content))
     try:
         [reply] = bot.ask(personal(STUDENT, "profile delete"))
     finally:

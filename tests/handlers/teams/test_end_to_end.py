@@ -15,6 +15,7 @@ from store.models import AlumniRequest
 from support.teams_driver import (
     APP_ID,
     CLASS_CHANNEL,
+    LIAISON,
     LIAISON_CHANNEL,
     TeamsBot,
     card_of,
@@ -23,37 +24,11 @@ from support.teams_driver import (
     person,
     personal,
 )
-from support.teams_stand_in import Identity, TeamsConnector
+from support.teams_driver import start_bot as start
+from support.teams_stand_in import TeamsConnector
 
-STUDENT, LIAISON, STRANGER = person(1), person(2), person(3)
+STUDENT, STRANGER = person(1), person(3)
 QUESTION = "When should I retake the Careers in Medicine survey?"
-
-
-@pytest.fixture(scope="module")
-def identity():
-    with Identity(client_id=APP_ID, client_secret="stand-in-secret", tenant_id="8a2b1c3d-4e5f-4061-8a9b-0c1d2e3f4a5b"
-                  ) as server:
-        yield server
-
-
-@pytest.fixture
-def connector(identity):
-    with TeamsConnector(require_token=identity.bot_token) as server:
-        yield server
-
-
-def start(identity, connector, database_url, folder, **env) -> TeamsBot:
-    teams_env = {"TEAMS_LIAISON_CHANNEL": LIAISON_CHANNEL,
-                 "TEAMS_LIAISON_USER_IDS": LIAISON["aadObjectId"], **env}
-    return TeamsBot(api_url="", database_url=database_url, data_dir=folder / "bot", identity=identity,
-                    connector=connector, extra_env={"NUDGES_ENABLED": "false"}, teams_env=teams_env).start()
-
-
-@pytest.fixture
-def bot(identity, connector, database_url, isolated_env):
-    running = start(identity, connector, database_url, isolated_env)
-    yield running
-    running.stop()
 
 
 def test_a_personal_question_is_answered_once_as_a_card(bot, connector, identity):
