@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import re
 
-_LINK = re.compile(r"(?<!\\)\[([^\]\n]+)\]\(([^)\s]+)\)")
+from knowledge.markdown import CODE, LINK
+
 _BOLD = re.compile(r"(?<![\\*])\*\*(?![\s*])(.+?)(?<![\\\s*])\*\*(?!\*)")
 _ITALIC = re.compile(r"(?<![\w\\*])([*_])(?![\s*_])([^*_\n]+?)(?<![\\\s])\1(?![\w*])")
-_CODE = re.compile(r"`([^`\n]+)`")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]<>#|~&])")
 
 
 def terminal(markdown: str, styled: bool) -> str:
     bold, italic = ("\x1b[1m\\1\x1b[0m", "\x1b[3m\\2\x1b[0m") if styled else (r"\1", r"\2")
-    text = _LINK.sub(r"\1 (\2)", markdown)
-    text = _CODE.sub(r"\1", text)
+    text = LINK.sub(r"\1 (\2)", markdown)
+    text = CODE.sub(r"\1", text)
     text = _ITALIC.sub(italic, _BOLD.sub(bold, text))
     return _ESCAPED.sub(r"\1", text)

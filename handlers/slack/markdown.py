@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 
-_EMPHASIS = re.compile(r"(?<![\\*])(\*\*|\*)(?![\s*])(.+?)(?<![\\\s*])\1(?!\*)")
-_ITALIC = re.compile(r"(?<![\w\\])_([^_\n]+)(?<!\\)_(?!\w)")
-_CODE = re.compile(r"`([^`\n]+)`")
+from knowledge.markdown import EMPHASIS, plain
+
+__all__ = ["escape", "mrkdwn", "plain", "plain_text"]
+
 _LINK = re.compile(r"(?<!\\)\[([^\]\n]+)\]\((https?://[^)\s]+|mailto:[^)\s]+)\)")
 _ESCAPED = re.compile(r"\\([\\`*_\[\]<>#|~&])")
 _SLACK_LINK = re.compile(r"<(?:https?|mailto):[^|>]*\|([^>]*)>")
@@ -32,14 +33,7 @@ def _emphasis(found: re.Match[str]) -> str:
 def mrkdwn(markdown: str) -> str:
     """Neutral Markdown as Slack mrkdwn."""
     text = _LINK.sub(lambda found: f"<{found.group(2)}|{found.group(1)}>", escape(markdown))
-    return _ESCAPED.sub(r"\1", _EMPHASIS.sub(_emphasis, text))
-
-
-def plain(markdown: str) -> str:
-    """Neutral Markdown as plain text (a button, a title, a form label): markup dropped, links show their label."""
-    text = _LINK.sub(r"\1", markdown)
-    text = _ITALIC.sub(r"\1", _EMPHASIS.sub(r"\2", _CODE.sub(r"\1", text)))
-    return _ESCAPED.sub(r"\1", text)
+    return _ESCAPED.sub(r"\1", EMPHASIS.sub(_emphasis, text))
 
 
 def plain_text(text: str) -> str:

@@ -8,24 +8,16 @@ from __future__ import annotations
 
 import re
 
+from knowledge.markdown import plain
+
+__all__ = ["escape", "plain", "teams"]
+
 MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|>~<])")
-_EMPHASIS = re.compile(r"(?<![\\*])(\*\*|\*)(?![\s*])(.+?)(?<![\\\s*])\1(?!\*)")
-_ITALIC = re.compile(r"(?<![\w\\])_([^_\n]+)(?<!\\)_(?!\w)")
-_CODE = re.compile(r"`([^`\n]+)`")
-_LINK = re.compile(r"(?<!\\)\[([^\]\n]+)\]\(([^)\s]+)\)")
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~<&])")
 
 
 def teams(markdown: str) -> str:
     """Neutral Markdown as Teams Markdown: the same text."""
     return markdown
-
-
-def plain(markdown: str) -> str:
-    """Neutral Markdown as plain text (a button title, an input's label): markup dropped."""
-    text = _LINK.sub(r"\1", markdown)
-    text = _ITALIC.sub(r"\1", _EMPHASIS.sub(r"\2", _CODE.sub(r"\1", text)))
-    return _ESCAPED.sub(r"\1", text)
 
 
 def escape(text: str) -> str:
