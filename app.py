@@ -233,7 +233,7 @@ def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycl
         from handlers.teams.outbox_courier import TeamsOutboxCourier
 
         teams = TeamsOutboxCourier(teams_bot.sender, teams_bot.conversations, settings.teams.liaison_channel,
-                                   settings.teams.service_url, settings.institution_timezone)
+                                   settings.teams.service_url, settings.institution_timezone, core.texts)
     couriers = Couriers({SLACK: slack, TEAMS: teams}, TEAMS if liaison_on_teams else SLACK)
     worker = OutboxWorker(core.requests.requests, couriers, workers=send_workers(settings)).start()
     if life:

@@ -213,6 +213,13 @@ KEYS: dict[str, Key] = {
     "close_submit": _key(title=True),
     "close_reason": _key(button=True),
     "liaison_form_request": _key("id"),
+    # alumni requests: the liaison's card and forms (Teams), the outbox's headings in the liaison channel
+    "card_from": _key("student"),
+    "card_the_student": _key(button=True),
+    "card_status_since": _key("status", "when"),
+    "form_field_needed": _key("field", button=True),
+    "digest_heading": _key(),
+    "reminder_heading": _key(),
     # alumni requests: messages to the student and the card's thread (Slack)
     "to_student_heading": _key("id", "description"),
     "to_student_footer": _key(),
@@ -228,6 +235,10 @@ KEYS: dict[str, Key] = {
     "check_in_not_yet_button": _key(button=True),
     "student_replied": _key(),
     "student_replied_fallback": _key("text"),
+    "student_card_summary": _key("id", button=True),
+    "relay_answer_label": _key(button=True),
+    "relay_answer_needed": _key(button=True),
+    "relay_send_button": _key(button=True),
     # the console
     "console_welcome": _key(),
     "console_inbox_title": _key(),

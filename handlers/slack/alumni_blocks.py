@@ -160,9 +160,11 @@ def thread_note(text: str) -> dict:
     return {"text": fallback(text), "blocks": [context_block(escape(text))]}
 
 
-def channel_text(text: str, heading: str) -> dict:
-    """A reminder or the digest: our own heading over lines the scheduler wrote (escaped)."""
-    return {"text": fallback(f"{heading} {text}"), "blocks": sections(f"*{heading}*\n{escape(text)}")}
+def channel_text(text: str, heading: str, copy: Copy) -> dict:
+    """A reminder or the digest: our own heading (copy.yaml's key) over lines the scheduler wrote (escaped)."""
+    words = SlackCopy(copy)
+    return {"text": fallback(f"{words.label(heading)} {text}"),
+            "blocks": sections(f"{words.text(heading)}\n{escape(text)}")}
 
 
 def draft(description: str, copy: Copy) -> dict:

@@ -24,8 +24,6 @@ from store.recipients import SLACK
 log = logging.getLogger(__name__)
 
 OUTBOX_EVENT = "advisor_outbox"
-DIGEST_HEADING = "Open alumni-advisor requests"
-REMINDER_HEADING = "Waiting to be claimed:"
 
 
 class SlackOutboxCourier:
@@ -66,10 +64,10 @@ class SlackOutboxCourier:
                 channel=request.card_channel, ts=mail.thread, **content))
             return None
         if mail.kind == DIGEST:
-            return self._post(mail, claim, mail.to.id, render.channel_text(mail.text, DIGEST_HEADING))
+            return self._post(mail, claim, mail.to.id, render.channel_text(mail.text, "digest_heading", self.copy))
         thread = {"thread_ts": mail.thread}
         if mail.kind == REMINDER:
-            content = render.channel_text(mail.text, REMINDER_HEADING) | thread | {"reply_broadcast": True}
+            content = render.channel_text(mail.text, "reminder_heading", self.copy) | thread | {"reply_broadcast": True}
         elif mail.kind == TO_THREAD:
             content = render.student_said(mail.text, self.copy) | thread
         else:

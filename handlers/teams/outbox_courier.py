@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 
 from bot.alumni_desk import label
 from handlers.teams.alumni_cards import liaison_card, student_card
-from handlers.teams.cards import escape, notice_card
+from handlers.teams.cards import TeamsCopy, escape, notice_card
 from handlers.teams.conversations import TeamsConversations
 from handlers.teams.sender import TeamsSender, message
+from knowledge.copy import Copy
 from scheduler.ports import Claim, DeliveryError, Posted, ReadyMail
 from store.outbox import CARD, CARD_UPDATE, DIGEST, REMINDER, TO_STUDENT, TO_THREAD
 from store.recipients import TEAMS
 
-HEADINGS = {DIGEST: "**Open alumni-advisor requests**", REMINDER: "**Waiting to be claimed:**",
-            TO_THREAD: "**The student replied:**"}
+HEADINGS = {DIGEST: "digest_heading", REMINDER: "reminder_heading", TO_THREAD: "student_replied"}  # copy.yaml keys
 
 
 class TeamsOutboxCourier:
@@ -30,7 +30,9 @@ class TeamsOutboxCourier:
     liaison_setting = "TEAMS_LIAISON_CHANNEL"
 
     def __init__(self, sender: TeamsSender, conversations: TeamsConversations, liaison_channel: str,
-                 service_url: str, timezone: str):
+                 service_url: str, timezone: str, copy: Copy):
+        self.copy = copy
+        self.words = TeamsCopy(copy)
         self.sender = sender
         self.conversations = conversations  # the bot's address book: where a chat is, and its region
         self.liaison_channel = liaison_channel
@@ -44,14 +46,16 @@ class TeamsOutboxCourier:
         service_url = self.conversations.service_url(channel, self.default_service_url)
         request = mail.request
         if mail.kind in (CARD, CARD_UPDATE):
-            card = message(f"Alumni-advisor request #{request.id}", liaison_card(request, self._status(mail)))
+            card = message(self.words.label("card_title", id=request.id),
+                           liaison_card(request, self._status(mail), self.copy))
             claim()
             if mail.kind == CARD_UPDATE:
                 self.sender.update(channel, mail.thread, service_url, card)
                 return None
             return Posted(conversation=TEAMS, ts=self.sender.post(channel, service_url, card))
         conversation = f"{channel};messageid={mail.thread}" if mail.thread else channel
-        body = f"{HEADINGS.get(mail.kind, '')}\n\n{escape(mail.text or '')}".strip()  # reminders name a specialty
+        heading = self.words.text(HEADINGS[mail.kind]) if mail.kind in HEADINGS else ""
+        body = f"{heading}\n\n{escape(mail.text or '')}".strip()  # reminders name a specialty
         claim()
         return Posted(conversation, self.sender.post(conversation, service_url, message(body[:500], notice_card(body))))
 
@@ -62,14 +66,14 @@ class TeamsOutboxCourier:
         chat = self.conversations.personal_chat(mail.to.id)
         if chat is None:
             raise DeliveryError("the student has no personal chat with the bot in Teams", permanent=True)
-        card = student_card(mail.request, mail.kind, mail.text)
+        card = student_card(mail.request, mail.kind, mail.text, self.copy)
         claim()
         activity_id = self.sender.post(chat.conversation_id, chat.service_url,
-                                       message(f"About your alumni-advisor request #{mail.request.id}", card))
+                                       message(self.words.label("student_card_summary", id=mail.request.id), card))
         return Posted(chat.conversation_id, activity_id)
 
     def _status(self, mail: ReadyMail) -> str:
         if mail.status_change is None:
-            return "Open: waiting to be claimed"
+            return self.words.text("card_open")
         when = mail.status_change.at.astimezone(self.zone).strftime("%-d %b %H:%M")
-        return f"{label(mail.request.status).capitalize()} (since {when})"
+        return self.words.text("card_status_since", status=label(mail.request.status).capitalize(), when=when)
