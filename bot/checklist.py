@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.calendar import month_name
+from knowledge.copy import Copy, Markdown
 from knowledge.loader import KnowledgeBase
 from knowledge.rules import NudgeRules, task_timing
 from knowledge.schema import PHASE_LABELS
@@ -62,11 +63,12 @@ def _academic_order(months: tuple[int, ...]) -> int:
     return min(((m - 1) % 12 for m in months), default=12)
 
 
-def task_line(item: Item, done: bool, done_word: str) -> str:
+def task_line(item: Item, done: bool, done_word: str, copy: Copy) -> str:
+    """One task as copy.yaml words it: its months and title (the programme's own, so not escaped), ticked if done."""
     when = ", ".join(month_name(m) for m in item.months)
-    mark = "✓" if done else "☐"
-    suffix = f" ({done_word})" if done else ""
-    return f"{mark} **{when}**: {item.title}{suffix}"
+    if done:
+        return copy.say("checklist_task_done", when=when, title=Markdown(item.title), done=Markdown(done_word))
+    return copy.say("checklist_task", when=when, title=Markdown(item.title))
 
 
 def phase_label(phase: str) -> str:

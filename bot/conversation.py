@@ -305,7 +305,7 @@ class Advisor:
         label = phase_label(context.phase)
         items = tasks_for(self.kb, self.rules, context.phase, context.track) if self.rules else []
         lines = [copy.checklist_title.format(phase=label), copy.checklist_tasks.format(phase=label)]
-        lines += [task_line(item, item.task_id in done, copy.checklist_done) for item in items] or \
+        lines += [task_line(item, item.task_id in done, copy.checklist_done, self.kb.copy) for item in items] or \
             [copy.checklist_no_tasks.format(phase=label)]
         window = months_from(self.today(context).month, CHECKLIST_MONTHS)
         coming = events_in(self.kb, window, context.phase, context.track, context.year_of_phase)

@@ -19,6 +19,7 @@ from bot.replies import Reply, ReplyKind
 from knowledge.context import InputError, StudentContext
 from knowledge.copy import Copy, Markdown
 from knowledge.planner import Nudge
+from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from store.alumni import CONNECTED, Intake
 from store.db import is_storage_error, writable
 from store.events import EventLog, Leases, Unfinished
@@ -246,7 +247,13 @@ class AdvisorCore:
         self.profiles.forget(student.platform, student.user_id)
 
     def describe(self, profile: Profile) -> str:
-        return self.profiles.describe(profile, self.today())
+        """"Class of 2028 · Pathways · PCE", as the student sees it in the App Home and confirmations (copy.yaml)."""
+        if not profile.complete:
+            return self.texts.say("profile_not_set")
+        phase = self.profiles.context(profile, self.today()).phase
+        where = PHASE_LABELS[phase] if phase else self.texts.say("profile_outside_phases")
+        key = "profile_line_roster" if profile.from_roster else "profile_line"
+        return self.texts.say(key, year=profile.class_of, track=TRACK_LABELS[profile.track or ""], phase=where)
 
     def class_years(self) -> list[int]:
         return class_years(self.today())

@@ -45,6 +45,10 @@ KEYS: dict[str, Key] = {
     "profile_saved": _key("profile"),
     "profile_invalid": _key("error"),
     "profile_forgotten": _key(),
+    "profile_line": _key("year", "track", "phase"),
+    "profile_line_roster": _key("year", "track", "phase"),
+    "profile_outside_phases": _key(),
+    "profile_not_set": _key(),
     "nudges_title": _key(),
     "nudges_line": _key("label", "category", "state"),
     "nudges_tail": _key(),
@@ -91,6 +95,9 @@ KEYS: dict[str, Key] = {
     "form_out_of_date": _key(),
     # the lines around an entry's text (bot/conversation.py)
     "source_line": _key("title", "document"),
+    "glossary_answer": _key("term", "expansion", "definition"),
+    "checklist_task": _key("when", "title"),
+    "checklist_task_done": _key("when", "title", "done"),
     "did_you_mean": _key(),
     "suggestion_line": _key("title"),
     "checklist_question": _key(),
@@ -243,6 +250,13 @@ KEYS: dict[str, Key] = {
     "console_welcome": _key(),
     "console_inbox_title": _key(),
     "console_inbox_none": _key(),
+    "console_related": _key("links"),
+    "console_related_link": _key("number", "title"),
+    "console_pick": _key("numbers"),
+    "console_status": _key("phase", "track", "date"),
+    "console_not_set": _key(),
+    "console_today": _key(),
+    "console_error": _key("error"),
 }
 
 

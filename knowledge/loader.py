@@ -10,7 +10,7 @@ from typing import TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.copy import Copy
+from knowledge.copy import Copy, Markdown
 from knowledge.copy import problems as copy_problems
 from knowledge.errors import ContentError
 from knowledge.schema import (
@@ -117,8 +117,9 @@ def glossary_entry_id(term: GlossaryTerm) -> str:
     return "glossary-" + "-".join(part for part in slug.split("-") if part)
 
 
-def _glossary_entries(terms: tuple[GlossaryTerm, ...], last_verified: date) -> list[Entry]:
-    """Every term answers "what does X stand for"; a term without a full entry also answers "what is X"."""
+def _glossary_entries(terms: tuple[GlossaryTerm, ...], last_verified: date, copy: Copy) -> list[Entry]:
+    """Every term answers "what does X stand for" (copy.yaml's glossary_answer); a term without a full entry also
+    answers "what is X"."""
     compiled = []
     for term in terms:
         names = (term.term, *term.aliases)
@@ -134,7 +135,8 @@ def _glossary_entries(terms: tuple[GlossaryTerm, ...], last_verified: date) -> l
                 title=f"{term.term} ({term.expansion})",
                 questions=questions,
                 keywords=(term.expansion,),
-                answer=f"**{term.term}** stands for **{term.expansion}**. {term.definition.strip()}",
+                answer=copy.say("glossary_answer", term=Markdown(term.term), expansion=Markdown(term.expansion),
+                                definition=Markdown(term.definition.strip())),
                 source=Source(document=GLOSSARY_FILE, section=term.term),
                 last_verified=last_verified,
                 related=(term.entry,) if term.entry else (),
@@ -188,7 +190,7 @@ def load_knowledge(content_dir: Path | None = None) -> KnowledgeBase:
             linked.setdefault(term.entry, []).append(term)
     entries = [_with_glossary_phrasings(entry, linked.get(entry.id, [])) for entry in entries]
     newest = max((entry.last_verified for entry in entries), default=date.today())
-    for entry in _glossary_entries(glossary.terms, newest):
+    for entry in _glossary_entries(glossary.terms, newest, copy):
         if entry.id in origin:
             problems.append(f"{GLOSSARY_FILE}: glossary id {entry.id!r} collides with an entry in {origin[entry.id]}")
             continue

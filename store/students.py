@@ -11,7 +11,6 @@ from sqlmodel import select
 
 from knowledge.academic_calendar import AcademicCalendar
 from knowledge.context import InputError, StudentContext, parse_track
-from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from store.db import insert_or_update, session, writing
 from store.models import RosterStudent, StudentProfile, utcnow
 
@@ -121,12 +120,3 @@ class ProfileStore:
         if window is None:
             return StudentContext(track=profile.track)
         return StudentContext(phase=window.phase, track=profile.track, year_of_phase=window.year_of_phase(today))
-
-    def describe(self, profile: Profile, today: date) -> str:
-        """"Class of 2028 · Pathways · PCE", as the student sees it in the App Home and confirmations."""
-        if not profile.complete:
-            return "Profile not set"
-        phase = self.context(profile, today).phase
-        where = PHASE_LABELS[phase] if phase else "outside the programme's phases today"
-        source = " (from the programme's roster)" if profile.from_roster else ""
-        return f"Class of {profile.class_of} · {TRACK_LABELS[profile.track]} · {where}{source}"

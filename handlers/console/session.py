@@ -16,18 +16,12 @@ from bot.core import AdvisorCore, Student
 from bot.replies import Link, Reply
 from handlers.console.render import terminal
 from knowledge.context import InputError, StudentContext, parse_date, parse_phase, parse_track
+from knowledge.copy import Markdown
 from knowledge.schema import PHASE_LABELS, TRACK_LABELS
 from store.alumni import Intake
 
 PLATFORM = "console"
 CONVERSATION = "console"
-
-
-def describe(context: StudentContext) -> str:
-    phase = PHASE_LABELS.get(context.phase or "", "not set")
-    track = TRACK_LABELS.get(context.track or "", "not set")
-    today = context.today.isoformat() if context.today else "today"
-    return f"phase: {phase} · track: {track} · date: {today}"
 
 
 class Console:
@@ -49,9 +43,23 @@ class Console:
         self.say(reply.text)
         self.choices = reply.suggestions or reply.related
         if reply.related and not reply.suggestions:
-            self.say("Related: " + "  ".join(f"[{n}] {link.title}" for n, link in enumerate(reply.related, 1)))
+            links = "  ".join(self.words("console_related_link", number=n, title=Markdown(link.title))
+                              for n, link in enumerate(reply.related, 1))
+            self.say(self.words("console_related", links=Markdown(links)))
         elif reply.suggestions:
-            self.say("Type " + ", ".join(str(n) for n in range(1, len(reply.suggestions) + 1)) + " to pick one.")
+            numbers = ", ".join(str(n) for n in range(1, len(reply.suggestions) + 1))
+            self.say(self.words("console_pick", numbers=numbers))
+
+    def words(self, key: str, **values: object) -> str:
+        """A sentence of copy.yaml, worded for the console."""
+        return self.core.say(self.student, key, **values)
+
+    def status(self) -> str:
+        """The phase, track and date the console answers for (what /phase, /track and /date change)."""
+        context, not_set = self.context(), self.words("console_not_set")
+        return self.words("console_status", phase=PHASE_LABELS.get(context.phase or "") or not_set,
+                          track=TRACK_LABELS.get(context.track or "") or not_set,
+                          date=context.today.isoformat() if context.today else self.words("console_today"))
 
     def context(self) -> StudentContext:
         """The stored profile's context, with whatever /phase, /track and /date set on top."""
@@ -82,7 +90,7 @@ class Console:
             self.show(self.core.upcoming(self.context()))
         elif command.verb is Verb.PROFILE:
             self.say(self.core.say(self.student, "profile_saved", profile=self.core.describe(self.core.profile(
-                self.student))) + "\n" + describe(self.context()))
+                self.student))) + "\n" + self.status())
         elif command.verb is Verb.NUDGES and not command.text:
             self.say(self.core.nudges_text(self.student, ""))
             self.say(self.core.nudges_this_month(self.student))
@@ -116,9 +124,9 @@ class Console:
             else:
                 self.overrides = self.overrides.with_changes(today=parse_date(given))
         except InputError as error:
-            self.say(f"Sorry: {error}.")
+            self.say(self.words("console_error", error=error))
             return True
-        self.say(describe(self.context()))
+        self.say(self.status())
         return True
 
     def inbox(self) -> None:
@@ -138,7 +146,7 @@ class Console:
 
     def run(self, stdin: TextIO = sys.stdin) -> int:
         self.say(self.core.say(self.student, "console_welcome"))
-        self.say(describe(self.context()))
+        self.say(self.status())
         while True:
             self.prompt()
             line = stdin.readline()
