@@ -48,3 +48,12 @@ def test_an_edited_sentence_reaches_the_console(tmp_path):
     result = run("chat", stdin="/help\n/quit\n", env_dir=tmp_path, extra_env={"KNOWLEDGE_DIR": str(content)})
     assert result.returncode == 0, result.stderr
     assert "Edited help for the console." in result.stdout
+
+
+def test_the_consoles_own_lines_are_copy(tmp_path):
+    content = edited_copy(tmp_path, "console_status", "**As if:** {phase} / {track} / {date}", "console")
+    result = run("chat", stdin="/phase pce\n/date 2026-03-01\n/phase nonsense\n/quit\n", env_dir=tmp_path,
+                 extra_env={"KNOWLEDGE_DIR": str(content)})
+    assert result.returncode == 0, result.stderr
+    assert "As if: PCE / not set / 2026-03-01" in result.stdout
+    assert "Sorry: " in result.stdout  # console_error, unedited
