@@ -156,7 +156,7 @@ def serve_slack(settings: Settings, core, slack_bot, life: Lifecycle) -> None:
 
 def build_teams(settings: Settings, core, life: Lifecycle):
     from handlers.teams.bot import build_bot
-    from handlers.teams.conversations import TeamsConversations
+    from store.conversations import TeamsConversations
 
     if settings.teams.allow_unauthenticated:
         log.warning("Teams: TEAMS_ALLOW_UNAUTHENTICATED=true; inbound requests are NOT authenticated "
@@ -192,21 +192,29 @@ def nudge_messenger(settings: Settings, pacer=None, teams_bot=None):
         from handlers.slack.nudge_courier import SlackNudgeCourier
 
         slack = SlackNudgeCourier(web_client(settings, retry_rate_limits=False), pacer or slack_pacer(settings), copy)
-    return Messengers({SLACK: slack, TEAMS: teams_messenger(settings, copy, teams_bot)})
+    teams = teams_messenger(settings, copy, teams_bot)
+    return Messengers({SLACK: slack, TEAMS: teams}, {TEAMS: teams_addresses(settings, teams_bot)} if teams else None)
 
 
 def teams_messenger(settings: Settings, copy, teams_bot=None):
     if not settings.teams.enabled:
         return None
     from handlers.teams.bot import build_sender
-    from handlers.teams.conversations import TeamsConversations
     from handlers.teams.nudge_courier import TeamsNudgeCourier
+
+    return TeamsNudgeCourier(teams_bot.sender if teams_bot else build_sender(settings), copy)
+
+
+def teams_addresses(settings: Settings, teams_bot=None):
+    """Where Teams deliveries go (personal chats, service URLs), looked up by the delivery layer before the
+    couriers are called, from the references the bot remembered."""
+    from handlers.teams.addresses import TeamsAddresses
+    from store.conversations import TeamsConversations
     from store.db import migrated_engine
 
-    if teams_bot is not None:
-        return TeamsNudgeCourier(teams_bot.sender, teams_bot.conversations, settings.teams.service_url, copy)
-    conversations = TeamsConversations(migrated_engine(settings.database_url))
-    return TeamsNudgeCourier(build_sender(settings), conversations, settings.teams.service_url, copy)
+    conversations = teams_bot.conversations if teams_bot else TeamsConversations(
+        migrated_engine(settings.database_url))
+    return TeamsAddresses(conversations, settings.teams.service_url)
 
 
 def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycle | None = None) -> None:
@@ -232,9 +240,10 @@ def start_outbox(settings: Settings, core, pacer, teams_bot=None, life: Lifecycl
     if teams_bot:
         from handlers.teams.outbox_courier import TeamsOutboxCourier
 
-        teams = TeamsOutboxCourier(teams_bot.sender, teams_bot.conversations, settings.teams.liaison_channel,
-                                   settings.teams.service_url, settings.institution_timezone, core.texts)
-    couriers = Couriers({SLACK: slack, TEAMS: teams}, TEAMS if liaison_on_teams else SLACK)
+        teams = TeamsOutboxCourier(teams_bot.sender, settings.teams.liaison_channel, settings.institution_timezone,
+                                   core.texts)
+    couriers = Couriers({SLACK: slack, TEAMS: teams}, TEAMS if liaison_on_teams else SLACK,
+                        {TEAMS: teams_addresses(settings, teams_bot)} if teams else None)
     worker = OutboxWorker(core.requests.requests, couriers, workers=send_workers(settings)).start()
     if life:
         life.stop_taking.append(lambda: worker.stop(timeout=0))

@@ -17,7 +17,7 @@ from scheduler.engine import DeliveryEngine, Report
 from scheduler.lock import sender_lock
 from scheduler.policy import WEEK, Policy, Standing
 from scheduler.ports import DeliveryError, ReadyNudge
-from scheduler.routing import NudgeCourier
+from scheduler.routing import Messengers
 from store.ledger import FollowUp, Ledger
 from store.models import NudgeDelivery
 from store.preferences import NudgePreferences
@@ -55,7 +55,7 @@ class LedgerRows:
 
 class Dispatcher:
     def __init__(self, ledger: Ledger, planner: Planner, roster: Roster, preferences: NudgePreferences,
-                 policy: Policy, messenger: NudgeCourier, workers: int = 4,
+                 policy: Policy, messenger: Messengers, workers: int = 4,
                  retention: timedelta = timedelta(days=400)):
         self.ledger = ledger
         self.planner = planner
@@ -183,8 +183,11 @@ class Dispatcher:
         return FollowUp(due, due + self.planner.grace, task.max_follow_ups)
 
     def _ready(self, row: NudgeDelivery) -> ReadyNudge:
+        """Raises DeliveryError when the recipient's platform cannot reach them (no chat with the bot yet)."""
         label = self.planner.rules.categories.get(row.category) if row.personal else None
-        return ReadyNudge(row.id, Recipient.parse(row.target), row.text, row.personal, row.round > 0, label)
+        to = Recipient.parse(row.target)
+        return ReadyNudge(row.id, to, row.text, row.personal, row.round > 0, label,
+                          address=self.messenger.address(to, row.personal))
 
 
 def _whom(row: NudgeDelivery) -> str:

@@ -37,8 +37,8 @@ class MailResolver:
         self.couriers = couriers
 
     def __call__(self, message: OutboxMessage) -> ReadyMail:
-        """Raises DeliveryError (the request was deleted; the liaison channel is not set) or NotReady (mail that
-        belongs under a card not posted yet)."""
+        """Raises DeliveryError (the request was deleted; the liaison channel is not set; the student cannot be
+        reached) or NotReady (mail that belongs under a card not posted yet)."""
         request = self.requests.get(message.request_id) if message.request_id else None
         if message.request_id and request is None:
             raise DeliveryError("the request was deleted", permanent=True)
@@ -46,7 +46,7 @@ class MailResolver:
         if message.kind in TO_STUDENT:
             student = Recipient(request.platform, request.student_id)
             self.couriers.courier(student.platform, permanent=True)
-            return ReadyMail(**ready, to=student)
+            return ReadyMail(**ready, to=student, address=self.couriers.address(student, personal=True))
         courier = self.couriers.courier(self.couriers.liaison_place(request and request.card_channel),
                                         permanent=False)
         if not courier.liaison_channel:
@@ -55,9 +55,10 @@ class MailResolver:
             raise NotReady("the card is not posted yet")
         steps = [change for change in self.requests.history(request.id) if change.action in STATUSES] \
             if message.kind in (CARD, CARD_UPDATE) else []
-        return ReadyMail(**ready, to=Recipient(courier.platform, courier.liaison_channel),
-                         thread=request.card_ts if message.kind in NEEDS_CARD else None,
-                         status_change=steps[-1] if steps else None)
+        liaison = Recipient(courier.platform, courier.liaison_channel)
+        return ReadyMail(**ready, to=liaison, thread=request.card_ts if message.kind in NEEDS_CARD else None,
+                         status_change=steps[-1] if steps else None,
+                         address=self.couriers.address(liaison, personal=False))
 
 
 class OutboxWorker:

@@ -1,7 +1,8 @@
 """What the delivery engine and the platforms' couriers agree on: ready deliveries, the lease, the outcomes.
 
 A courier (handlers/slack, handlers/teams) gets a delivery already resolved from its row (the recipient,
-the words, the request it is about) and only renders and posts it. It calls `claim()` right before each
+the words, the request it is about and, on a platform that needs one, the stored address the platform
+reaches it at) and only renders and posts it. It calls `claim()` right before each
 platform call, reports what the platform did as `Posted` or a `DeliveryError`, and can look a post up again
 by the row it carries (`find`), so the engine never repeats a post whose fate is unknown.
 """
@@ -50,6 +51,22 @@ class Posted:
 
 
 @dataclass(frozen=True)
+class Address:
+    """Where a platform reaches a recipient, looked up before the courier is called so that it only posts: the
+    conversation and, on a platform whose endpoint depends on it (Teams' regional service URL), that endpoint."""
+
+    conversation: str
+    endpoint: str | None = None
+
+
+class AddressBook(Protocol):
+    """One platform's lookup of stored addresses, configured by the wiring (handlers/teams/addresses.py)."""
+
+    def __call__(self, to: Recipient, personal: bool) -> Address:
+        """Raises DeliveryError when the recipient cannot be reached (a student with no chat with the bot)."""
+
+
+@dataclass(frozen=True)
 class ReadyNudge:
     """A ledger row ready to post: to whom, the programme's words, and what its buttons need."""
 
@@ -59,6 +76,7 @@ class ReadyNudge:
     personal: bool
     follow_up: bool
     category_label: str | None
+    address: Address | None = None  # where the platform reaches `to`, on a platform with an address book
 
 
 @dataclass(frozen=True)
@@ -72,6 +90,7 @@ class ReadyMail:
     to: Recipient  # the student, or the liaison channel on the platform the card lives on
     thread: str | None = None  # the card's place, for what goes under it (or replaces it)
     status_change: RequestChange | None = None  # the request's latest status change, for the card
+    address: Address | None = None  # where the platform reaches `to`, on a platform with an address book
 
 
 class Leased(Protocol):

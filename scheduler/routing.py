@@ -1,8 +1,10 @@
 """Sending through the platform a delivery belongs to, when Slack and Teams run side by side.
 
 A ready delivery names its recipient's platform, so a nudge or a message to a student goes through that
-platform's courier. Which platform the liaison's mail belongs to is decided when the mail is resolved
-(scheduler/outbox_worker.py, with `Couriers.liaison_platform`).
+platform's courier; a platform whose couriers post to stored addresses (Teams) also has an address book,
+which the resolvers consult (`address`) so that the couriers never read the database. Which platform the
+liaison's mail belongs to is decided when the mail is resolved (scheduler/outbox_worker.py, with
+`Couriers.liaison_platform`).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Generic, Protocol, TypeVar
 
-from scheduler.ports import Claim, Courier, DeliveryError, Posted, ReadyMail, ReadyNudge
+from scheduler.ports import Address, AddressBook, Claim, Courier, DeliveryError, Posted, ReadyMail, ReadyNudge
 from store.recipients import SLACK, TEAMS, Recipient
 
 NAMES = {SLACK: "Slack", TEAMS: "Teams"}
@@ -20,8 +22,9 @@ C = TypeVar("C")
 
 
 class ByPlatform(Generic[C]):
-    def __init__(self, couriers: Mapping[str, C | None]):
+    def __init__(self, couriers: Mapping[str, C | None], addresses: Mapping[str, AddressBook] | None = None):
         self.couriers = {platform: courier for platform, courier in couriers.items() if courier is not None}
+        self.addresses = dict(addresses or {})
 
     def courier(self, platform: str, permanent: bool) -> C:
         """The platform's courier; a DeliveryError when that platform is not configured here."""
@@ -29,6 +32,11 @@ class ByPlatform(Generic[C]):
         if found is None:
             raise DeliveryError(f"{NAMES.get(platform, platform)} is not configured", permanent=permanent)
         return found
+
+    def address(self, to: Recipient, personal: bool) -> Address | None:
+        """Where `to`'s platform reaches them, if it keeps an address book (Slack does not: ids are addresses)."""
+        book = self.addresses.get(to.platform)
+        return book(to, personal) if book else None
 
     @property
     def only(self) -> str | None:
@@ -62,8 +70,9 @@ class MailCourier(Courier[ReadyMail], Protocol):
 class Couriers(ByPlatform[MailCourier]):
     """The outbox engine's courier: each message through the platform it was resolved to."""
 
-    def __init__(self, couriers: Mapping[str, MailCourier | None], liaison_platform: str | None = None):
-        super().__init__(couriers)
+    def __init__(self, couriers: Mapping[str, MailCourier | None], liaison_platform: str | None = None,
+                 addresses: Mapping[str, AddressBook] | None = None):
+        super().__init__(couriers, addresses)
         self.liaison_platform = liaison_platform or self.only or SLACK
 
     @classmethod

@@ -6,7 +6,7 @@ import html
 import re
 
 from bot.core import Student
-from handlers.teams.conversations import PERSONAL, ConversationRef
+from store.conversations import PERSONAL, ConversationRef
 
 PLATFORM = "teams"
 MENTION = re.compile(r"<at>.*?</at>", re.IGNORECASE | re.DOTALL)

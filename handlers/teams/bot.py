@@ -22,10 +22,10 @@ from bot.core import AdvisorCore
 from config.settings import Settings
 from handlers.teams.activities import PLATFORM
 from handlers.teams.auth import BotToken, cloud_of
-from handlers.teams.conversations import TeamsConversations
 from handlers.teams.gate import ActivityGate
 from handlers.teams.sender import TeamsSender
 from handlers.teams.turns import TeamsTurns
+from store.conversations import TeamsConversations
 
 log = logging.getLogger(__name__)
 

@@ -2,9 +2,10 @@
 
 The card goes to TEAMS_LIAISON_CHANNEL and is updated in place; its request records it as card_channel
 "teams" and the card's activity id, and notes, reminders and the student's answers go to the card's reply
-chain. Notices, relays and check-ins go to the student's personal chat. Teams keeps no history a bot can
-search, so `find` cannot tell whether a sender that died mid-call got its post through: such a message is
-sent again (at least once).
+chain. Notices, relays and check-ins go to the student's personal chat. Where each goes (the chat, the
+region's service URL) comes resolved with the message (handlers/teams/addresses.py). Teams keeps no history
+a bot can search, so `find` cannot tell whether a sender that died mid-call got its post through: such a
+message is sent again (at least once).
 """
 
 from __future__ import annotations
@@ -13,12 +14,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.alumni_desk import label
+from handlers.teams.addresses import resolved
 from handlers.teams.alumni_cards import liaison_card, student_card
 from handlers.teams.cards import TeamsCopy, escape, notice_card
-from handlers.teams.conversations import TeamsConversations
 from handlers.teams.sender import TeamsSender, message
 from knowledge.copy import Copy
-from scheduler.ports import Claim, DeliveryError, Posted, ReadyMail
+from scheduler.ports import Claim, Posted, ReadyMail
 from store.outbox import CARD, CARD_UPDATE, DIGEST, REMINDER, TO_STUDENT, TO_THREAD
 from store.recipients import TEAMS
 
@@ -29,21 +30,17 @@ class TeamsOutboxCourier:
     platform = TEAMS
     liaison_setting = "TEAMS_LIAISON_CHANNEL"
 
-    def __init__(self, sender: TeamsSender, conversations: TeamsConversations, liaison_channel: str,
-                 service_url: str, timezone: str, copy: Copy):
+    def __init__(self, sender: TeamsSender, liaison_channel: str, timezone: str, copy: Copy):
         self.copy = copy
         self.words = TeamsCopy(copy)
         self.sender = sender
-        self.conversations = conversations  # the bot's address book: where a chat is, and its region
         self.liaison_channel = liaison_channel
-        self.default_service_url = service_url
         self.zone = ZoneInfo(timezone)
 
     def send(self, mail: ReadyMail, claim: Claim) -> Posted | None:
         if mail.kind in TO_STUDENT:
             return self._to_student(mail, claim)
-        channel = mail.to.id
-        service_url = self.conversations.service_url(channel, self.default_service_url)
+        channel, service_url = resolved(mail.address)
         request = mail.request
         if mail.kind in (CARD, CARD_UPDATE):
             card = message(self.words.label("card_title", id=request.id),
@@ -63,14 +60,12 @@ class TeamsOutboxCourier:
         return None
 
     def _to_student(self, mail: ReadyMail, claim: Claim) -> Posted:
-        chat = self.conversations.personal_chat(mail.to.id)
-        if chat is None:
-            raise DeliveryError("the student has no personal chat with the bot in Teams", permanent=True)
+        chat, service_url = resolved(mail.address)
         card = student_card(mail.request, mail.kind, mail.text, self.copy)
         claim()
-        activity_id = self.sender.post(chat.conversation_id, chat.service_url,
+        activity_id = self.sender.post(chat, service_url,
                                        message(self.words.label("student_card_summary", id=mail.request.id), card))
-        return Posted(chat.conversation_id, activity_id)
+        return Posted(chat, activity_id)
 
     def _status(self, mail: ReadyMail) -> str:
         if mail.status_change is None:

@@ -18,11 +18,11 @@ from bot.intents import wants_alumni_contact
 from handlers.teams import activities as act
 from handlers.teams import cards
 from handlers.teams.alumni import AlumniActions
-from handlers.teams.conversations import TeamsConversations
 from handlers.teams.sender import TeamsSender, message
 from knowledge.copy import Markdown
 from scheduler.after_ack import AfterAck
 from store.alumni import Intake
+from store.conversations import TeamsConversations
 
 log = logging.getLogger(__name__)
 

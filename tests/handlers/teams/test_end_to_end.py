@@ -189,7 +189,7 @@ def test_a_proactive_message_reaches_a_student_after_a_restart(identity, connect
 
 def test_nudges_reach_a_teams_class_channel_and_a_students_personal_chat_once(identity, connector, database_url,
                                                                                isolated_env):
-    from handlers.teams.conversations import PERSONAL, ConversationRef, TeamsConversations
+    from store.conversations import PERSONAL, ConversationRef, TeamsConversations
     from store.recipients import TEAMS, Recipient
     from store.roster import Roster, RosterRow
     from support.nudge_world import class_in_pce_today, send_due_process

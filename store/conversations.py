@@ -1,7 +1,8 @@
 """Teams conversation references: how to reach a personal chat or a channel again, after any restart.
 
 Teams gives a bot a student's personal-chat id and the region's service URL only inside an activity, so
-every inbound activity is remembered here; nudges and request cards are sent from what is stored.
+every inbound activity is remembered here (handlers/teams), and a Teams delivery's address is looked up here
+before its courier is called (handlers/teams/addresses.py, configured by the wiring).
 """
 
 from __future__ import annotations
