@@ -100,8 +100,9 @@ class Leased(Protocol):
 
 
 class Claim:
-    """Taken by the courier at the last moment before each platform call (after any wait for a rate-limit
-    slot), so the lease that tells a dead sender from a slow one counts only time spent talking to it."""
+    """Taken by the courier before its platform call. Outbox couriers take it at the last moment (after any wait
+    for a rate-limit slot), so the lease that tells a dead sender from a slow one counts only time spent talking
+    to the platform; nudge couriers before the pacer's wait, since nudge claims carry no lease."""
 
     def __init__(self, rows: Leased, row_id: int):
         self.rows = rows

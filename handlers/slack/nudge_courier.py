@@ -27,10 +27,13 @@ class SlackNudgeCourier:
         self.pacer = pacer
 
     def send(self, nudge: ReadyNudge, claim: Claim) -> Posted:
-        """Claimed at the last moment: after the pacer's slot, right before Slack is called."""
+        """Claimed before the pacer's wait, not inside its slot: a database write between the slot and the post
+        bunches posts into Slack's window under load (429s; BENCHMARKS.md, issue 15). Nudge claims carry no
+        lease (one sender holds the lock), so waiting while claimed costs nothing."""
         since, channel = datetime.now(UTC) - LOOKBACK, nudge.to.id
         content = nudge_message(nudge, self.copy)
-        return post_once(lambda: paced(self.pacer, channel, lambda: claim() or self.client.chat_postMessage(
+        claim()
+        return post_once(lambda: paced(self.pacer, channel, lambda: self.client.chat_postMessage(
                              channel=channel, unfurl_links=False, metadata=self._stamp(nudge), **content)),
                          lambda: self.find(nudge, since))
 
