@@ -14,6 +14,8 @@ from knowledge.loader import load_knowledge
 from support.databases import throwaway_postgres
 from support.slack_driver import RunningBot
 from support.slack_stand_in import SlackStandIn
+from support.teams_driver import APP_ID, SECRET, TENANT
+from support.teams_stand_in import Identity
 
 
 @pytest.fixture(scope="session")
@@ -96,3 +98,11 @@ def bot(slack, bot_database, tmp_path_factory):
 def fresh_calls(request):
     if "slack" in request.fixturenames:
         request.getfixturevalue("slack").reset()
+
+
+@pytest.fixture(scope="module")
+def identity():
+    """The Entra ID stand-in the Teams bot and its tests get tokens from (one per test module)."""
+    with Identity(client_id=APP_ID, client_secret=SECRET, tenant_id=TENANT) as server:
+        yield server
+

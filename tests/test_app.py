@@ -17,8 +17,8 @@ from support.nudge_world import make_world, many_students, send_due_process
 from support.slack_driver import RunningBot, SocketModeBot, dm, event_envelope
 from support.slack_socket_stand_in import SocketModeStandIn
 from support.slack_stand_in import SlackStandIn
-from support.teams_driver import APP_ID, SECRET, TENANT, TeamsBot, person, personal
-from support.teams_stand_in import Identity, TeamsConnector
+from support.teams_driver import TeamsBot, person, personal
+from support.teams_stand_in import TeamsConnector
 
 STOP_LIMIT = 10.0
 JUNE_1 = "2026-06-01T10:05:00-04:00"  # the CiM retake is due for the class of 2028 (PCE)
@@ -164,12 +164,6 @@ def wait_for_everyone(slack: SlackStandIn, students: list[str], timeout: float =
     time.sleep(3)
     answers = Counter(call.params["channel"] for call in slack.delivered("chat.postMessage"))
     assert answers == {f"D{user}": 1 for user in students}, {user: n for user, n in answers.items() if n != 1}
-
-
-@pytest.fixture(scope="module")
-def identity():
-    with Identity(client_id=APP_ID, client_secret=SECRET, tenant_id=TENANT) as server:
-        yield server
 
 
 @pytest.fixture

@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from support.teams_driver import APP_ID, SECRET, TENANT, start_bot
-from support.teams_stand_in import Identity, TeamsConnector
-
-
-@pytest.fixture(scope="module")
-def identity():
-    with Identity(client_id=APP_ID, client_secret=SECRET, tenant_id=TENANT) as server:
-        yield server
+from support.teams_driver import start_bot
+from support.teams_stand_in import TeamsConnector
 
 
 @pytest.fixture
