@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from handlers.slack import alumni_blocks
 from support.slack_driver import RunningBot, block_action, dm, event_envelope, mention, view_submission
 from support.slack_stand_in import SlackStandIn
-from support.teams_driver import APP_ID, SECRET, TENANT, TeamsBot, in_channel, person, personal
-from support.teams_stand_in import Identity, TeamsConnector
+from support.teams_driver import TeamsBot, in_channel, person, personal
+from support.teams_stand_in import TeamsConnector
 
 EXAMPLES = int(os.environ.get("ADVISOR_FUZZ_EXAMPLES", "1000"))  # per kind; fewer for a quick local look
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
@@ -191,12 +191,6 @@ def test_mutated_view_submissions_never_get_a_server_error(bot, slack):
 
 
 # ----------------------------------------------------------------------------------------------- Teams
-
-@pytest.fixture(scope="module")
-def identity():
-    with Identity(client_id=APP_ID, client_secret=SECRET, tenant_id=TENANT) as server:
-        yield server
-
 
 @pytest.fixture(scope="module")
 def teams(identity, tmp_path_factory):
