@@ -14,8 +14,6 @@ import json
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from slack_bolt import BoltResponse
-
 from bot.core import AdvisorCore
 from cli.services import build_core
 from config.settings import Settings, load_settings
@@ -29,6 +27,14 @@ from support.slack_driver import (
     interaction_form,
     signature_headers,
 )
+
+
+@dataclass(frozen=True)
+class Answered:
+    """What the endpoint answered: its status and body (Bolt's response, without importing the SDK here)."""
+
+    status: int
+    body: str
 
 
 @dataclass(frozen=True)
@@ -86,14 +92,15 @@ class InProcessSlack:
     def __post_init__(self) -> None:
         self.gate = http.SlackGate(self.settings.slack_signing_secret, self.settings.slack_api_url)
 
-    def receive(self, request: Signed) -> BoltResponse:
+    def receive(self, request: Signed) -> Answered:
         """What POST /slack/events does with a request: the endpoint's own gate (signature, parse, shape), then
         Bolt's dispatch, counted as an acknowledgement in progress so after-ack work gives way to it."""
         admitted = self.gate.admit(request.body, request.headers)
         if isinstance(admitted, http.Refusal):
-            return BoltResponse(status=admitted.status, body=json.dumps(admitted.body) if admitted.body else "")
+            return Answered(admitted.status, json.dumps(admitted.body) if admitted.body else "")
         with self.bot.work.after.acknowledgements.acknowledging():
-            return self.bot.app.dispatch(admitted)
+            response = self.bot.app.dispatch(admitted)
+        return Answered(response.status, response.body)
 
     def settle(self, timeout: float = 15.0) -> None:
         """Waits (bounded) until no after-ack work is queued or running: only then is "nothing was sent" true.
